@@ -1,0 +1,158 @@
+/*
+ * dump.h - the dump layer: Windows crash dump files, read in place.
+ *
+ * Knows file formats only: DUMP_HEADER32/64, run-based full dumps (type 1),
+ * bitmap dumps (types 5 and 6, 'SDMP' and 'FDMP') and triage dumps (type 4).
+ * It maps physical page numbers to bytes of the file; it knows nothing of
+ * virtual memory or Windows objects. Layouts: ../shared/reference/formats.md §1.
+ */
+#ifndef POOLSCOPE_DUMP_H
+#define POOLSCOPE_DUMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "poolscope/error.h"
+
+#define PS_PAGE_SIZE 0x1000u
+
+typedef struct ps_dump ps_dump;
+
+typedef enum ps_arch {
+	PS_ARCH_UNKNOWN = 0,
+	PS_ARCH_X86,
+	PS_ARCH_X64
+} ps_arch;
+
+typedef enum ps_paging {
+	PS_PAGING_NONE = 0, /* triage dumps: no page tables, only stored blocks */
+	PS_PAGING_X86,      /* two-level, 4-byte entries */
+	PS_PAGING_PAE,      /* three-level, 8-byte entries */
+	PS_PAGING_X64       /* four-level */
+} ps_paging;
+
+/* Raw DumpType values (formats.md §1.3). */
+enum {
+	PS_DUMPTYPE_FULL = 1,
+	PS_DUMPTYPE_SUMMARY = 2,
+	PS_DUMPTYPE_HEADER = 3,
+	PS_DUMPTYPE_TRIAGE = 4,
+	PS_DUMPTYPE_BITMAP = 5,
+	PS_DUMPTYPE_BITMAP_LIVE = 6
+};
+
+typedef struct ps_phys_run {
+	uint64_t base_page;
+	uint64_t page_count;
+} ps_phys_run;
+
+typedef struct ps_exception_record {
+	uint32_t code;
+	uint32_t flags;
+	uint64_t record;
+	uint64_t address;
+	uint32_t number_parameters;
+	uint64_t information[15];
+} ps_exception_record;
+
+typedef struct ps_dump_info {
+	ps_arch arch;
+	ps_paging paging;
+	uint32_t header_size;        /* 0x1000 or 0x2000 */
+	uint32_t major_version;      /* 0xF free build, 0xC checked */
+	uint32_t minor_version;      /* NT build number */
+	uint32_t dump_type;          /* raw DumpType */
+	uint32_t bitmap_signature;   /* 'SDMP' or 'FDMP' for bitmap dumps, else 0 */
+	uint64_t directory_table_base;
+	uint64_t pfn_database;
+	uint64_t ps_loaded_module_list;
+	uint64_t ps_active_process_head;
+	uint32_t machine_image_type; /* 0x14C, 0x8664 */
+	uint32_t number_processors;
+	uint32_t bugcheck_code;
+	uint64_t bugcheck_parameters[4];
+	uint64_t kd_debugger_data_block;
+	uint64_t system_time;        /* FILETIME, 0 if not filled in */
+	uint64_t system_uptime;      /* 100 ns units, 0 if not filled in */
+	int64_t required_dump_space;
+	uint32_t product_type;
+	uint32_t suite_mask;
+	uint32_t mini_dump_fields;
+	char version_user[33];
+	char comment[129];
+	/* CONTEXT record as stored in the header (x86 0x2CC bytes, x64 0x4D0). */
+	const uint8_t *context;
+	size_t context_size;
+	ps_exception_record exception;
+	/* PhysicalMemoryBlock from the header. */
+	size_t run_count;
+	const ps_phys_run *runs;
+	uint64_t number_of_pages;
+	uint64_t present_pages;      /* pages whose data is stored in the file */
+	uint64_t file_size;
+} ps_dump_info;
+
+/* A virtual range stored verbatim in a triage dump (data blocks, the data
+ * page, the call stack). */
+typedef struct ps_triage_block {
+	uint64_t va;
+	uint64_t file_offset;
+	uint32_t size;
+} ps_triage_block;
+
+/* A driver from a triage dump's driver list. */
+typedef struct ps_triage_driver {
+	uint64_t base;
+	uint64_t size;
+	uint32_t checksum;
+	uint32_t timestamp;
+	char name[260]; /* UTF-8, from the string pool */
+} ps_triage_driver;
+
+/* Open a dump file read-only and memory-map it. On a damaged file the
+ * function fails with a message, or succeeds and records warnings
+ * (ps_dump_warning) for what it had to skip. */
+ps_status ps_dump_open(const char *path, ps_dump **out, ps_error *err);
+
+/* Same, over bytes the caller owns (tests, fuzzing). `data` must outlive the
+ * dump. `name` is used in messages. */
+ps_status ps_dump_open_memory(const void *data, size_t size, const char *name,
+			      ps_dump **out, ps_error *err);
+
+void ps_dump_close(ps_dump *d);
+
+const ps_dump_info *ps_dump_get_info(const ps_dump *d);
+const char *ps_dump_name(const ps_dump *d);
+
+/* Whole file, for scans that want to run over the bytes linearly. */
+const uint8_t *ps_dump_bytes(const ps_dump *d, size_t *size);
+
+/* Warnings collected while opening (truncation, inconsistent counts...). */
+size_t ps_dump_warning_count(const ps_dump *d);
+const char *ps_dump_warning(const ps_dump *d, size_t i);
+
+/* 4 KiB of page data for a physical page number, in place, or NULL when the
+ * page is not stored in this dump. O(1) for runs and bitmaps after open. */
+const uint8_t *ps_dump_page(const ps_dump *d, uint64_t pfn);
+
+/* File offset of a stored page: PS_ENOTPRESENT when not stored. */
+ps_status ps_dump_page_offset(const ps_dump *d, uint64_t pfn, uint64_t *offset, ps_error *err);
+
+/* Copy physical bytes (may cross pages). PS_ENOTPRESENT names the first
+ * missing page. */
+ps_status ps_dump_read_physical(const ps_dump *d, uint64_t pa, void *buf, size_t len, ps_error *err);
+
+/* Highest physical page number that can be stored, plus one. */
+uint64_t ps_dump_page_limit(const ps_dump *d);
+
+/* Triage dumps (empty for other types). */
+size_t ps_dump_triage_block_count(const ps_dump *d);
+const ps_triage_block *ps_dump_triage_blocks(const ps_dump *d);
+/* Pointer to the stored bytes for `va` and how many follow contiguously. */
+const uint8_t *ps_dump_triage_va(const ps_dump *d, uint64_t va, size_t *avail);
+size_t ps_dump_triage_driver_count(const ps_dump *d);
+const ps_triage_driver *ps_dump_triage_drivers(const ps_dump *d);
+/* The KDBG copy stored in a triage dump, or NULL. */
+const uint8_t *ps_dump_triage_kdbg(const ps_dump *d, size_t *size);
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * pe.h - the sym layer's PE image reader (headers, sections, version resource).
+ *
+ * An image is read through a callback, so the same code serves an image
+ * mapped in a dump (read at base + RVA through the vm layer; parts may be
+ * missing) and a file on disk (RVA converted to a file offset).
+ */
+#ifndef POOLSCOPE_PE_H
+#define POOLSCOPE_PE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "poolscope/error.h"
+
+/* Read `len` bytes at relative virtual address `rva` (mapped layout). Returns
+ * PS_OK, or an error status when the bytes are not available. */
+typedef ps_status (*ps_pe_read_fn)(void *ctx, uint32_t rva, void *buf, size_t len);
+
+typedef struct ps_pe_section {
+	char name[9];
+	uint32_t virtual_address;
+	uint32_t virtual_size;
+	uint32_t raw_offset;
+	uint32_t raw_size;
+	uint32_t characteristics;
+} ps_pe_section;
+
+#define PS_PE_MAX_SECTIONS 96
+#define PS_PE_MAX_TRANSLATIONS 16
+
+typedef struct ps_pe_version {
+	int present;
+	uint32_t file_version_ms, file_version_ls;       /* VS_FIXEDFILEINFO */
+	uint32_t product_version_ms, product_version_ls;
+	size_t translation_count;
+	uint32_t translations[PS_PE_MAX_TRANSLATIONS];   /* (language << 16) | codepage */
+	/* String values from the first string table (UTF-8, empty if absent). */
+	char company_name[128];
+	char product_name[128];
+	char internal_name[128];
+	char original_filename[128];
+	char file_version[128];
+	char product_version[128];
+	char file_description[256];
+	char legal_copyright[256];
+} ps_pe_version;
+
+typedef struct ps_pe {
+	int is_pe32_plus;        /* PE32+ (x64) */
+	uint16_t machine;
+	uint16_t number_of_sections;
+	uint32_t time_date_stamp;
+	uint16_t characteristics;
+	uint64_t image_base;
+	uint32_t size_of_image;
+	uint32_t size_of_headers;
+	uint32_t checksum;
+	uint32_t entry_point;
+	uint16_t subsystem;
+	uint16_t dll_characteristics;
+	uint32_t number_of_rva_and_sizes;
+	struct { uint32_t rva, size; } directories[16];
+	ps_pe_section sections[PS_PE_MAX_SECTIONS];
+} ps_pe;
+
+enum {
+	PS_PE_DIR_EXPORT = 0,
+	PS_PE_DIR_IMPORT = 1,
+	PS_PE_DIR_RESOURCE = 2,
+	PS_PE_DIR_EXCEPTION = 3,
+	PS_PE_DIR_BASERELOC = 5,
+	PS_PE_DIR_DEBUG = 6,
+	PS_PE_DIR_IAT = 12
+};
+
+/* Parse the DOS, NT and section headers. */
+ps_status ps_pe_parse_headers(ps_pe_read_fn read, void *ctx, ps_pe *pe, ps_error *err);
+
+/* Read the version resource (RT_VERSION). PS_ENOTFOUND when the image has
+ * none; PS_ENOTPRESENT-like statuses when the resource bytes are not
+ * available (e.g. paged out of the dump). */
+ps_status ps_pe_read_version(ps_pe_read_fn read, void *ctx, const ps_pe *pe,
+			     ps_pe_version *ver, ps_error *err);
+
+/* Convert an RVA to a file offset using the section table (for images read
+ * from disk). PS_ENOTFOUND when the RVA is in no section's raw data. */
+ps_status ps_pe_rva_to_offset(const ps_pe *pe, uint32_t rva, uint32_t *offset);
+
+#endif
