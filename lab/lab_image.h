@@ -56,6 +56,13 @@ ps_status lab_image_bind(lab_image *img, lab_import_resolver resolve, void *ctx,
 /* Export by name, or NULL. */
 const lab_export *lab_image_export(const lab_image *img, const char *name);
 
+/* Any global the image defines, exported or not: exports first, then the
+ * sidecar symbol list written at build time next to the image
+ * ("<image>.syms": one "name rva" per line, from the linker map). Sets *va
+ * and returns 0, non-zero when unknown. The lab uses it to find the kernel's
+ * KdDebuggerDataBlock, PsActiveProcessHead, Mm counters... */
+int lab_image_symbol(const lab_image *img, const char *name, uint64_t *va);
+
 void lab_image_free(lab_image *img);
 
 /* Directory holding the built images (PS_LAB_IMAGE_DIR unless overridden
