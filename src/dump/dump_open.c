@@ -1,0 +1,224 @@
+/*
+ * dump_open.c - opening and closing dumps, and the simple accessors.
+ *
+ * A dump is read in place: ps_dump_open maps the file read-only, and
+ * ps_dump_open_memory takes bytes the caller keeps alive. Either way the
+ * header is decoded and the page map for the DumpType is built once, here;
+ * every later lookup only reads those tables.
+ */
+#include "dump/dump_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void dump_warn(ps_dump *d, const char *fmt, ...)
+{
+	char msg[PS_ERROR_MESSAGE_MAX];
+	size_t n;
+	va_list ap;
+	char *copy;
+
+	if (d->warning_count >= DUMP_MAX_WARNINGS) {
+		d->warnings_dropped++;
+		return;
+	}
+	if (!d->warnings) {
+		d->warnings = calloc(DUMP_MAX_WARNINGS + 1, sizeof *d->warnings);
+		if (!d->warnings) {
+			d->warnings_dropped++;
+			return;
+		}
+	}
+	n = (size_t)snprintf(msg, sizeof msg, "%s: ", d->name);
+	if (n >= sizeof msg)
+		n = sizeof msg - 1;
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof msg - n, fmt, ap);
+	va_end(ap);
+	copy = strdup(msg);
+	if (!copy) {
+		d->warnings_dropped++;
+		return;
+	}
+	d->warnings[d->warning_count++] = copy;
+}
+
+/* The slot past the cap is reserved for the "N more" summary. */
+static void finish_warnings(ps_dump *d)
+{
+	char msg[128];
+
+	if (!d->warnings_dropped || !d->warnings)
+		return;
+	snprintf(msg, sizeof msg, "%s: %zu more warnings not shown", d->name, d->warnings_dropped);
+	d->warnings[d->warning_count] = strdup(msg);
+	if (d->warnings[d->warning_count])
+		d->warning_count++;
+}
+
+static ps_status build_maps(ps_dump *d, ps_error *err)
+{
+	switch (d->info.dump_type) {
+	case PS_DUMPTYPE_FULL:
+		return dump_runs_init(d, err);
+	case PS_DUMPTYPE_BITMAP:
+	case PS_DUMPTYPE_BITMAP_LIVE:
+		return dump_bitmap_init(d, err);
+	case PS_DUMPTYPE_SUMMARY:
+		/* The XP-era summary layout is unverified (formats.md §1.5
+		 * caveat); read it only when it carries the type-5 header. */
+		if (dump_bitmap_present(d))
+			return dump_bitmap_init(d, err);
+		dump_warn(d, "summary dump (DumpType 2) without an SDMP/FDMP header at 0x%x: no physical pages",
+			  d->info.header_size);
+		return PS_OK;
+	case PS_DUMPTYPE_TRIAGE:
+		return dump_triage_init(d, err);
+	case PS_DUMPTYPE_HEADER:
+		return PS_OK;
+	default:
+		dump_warn(d, "DumpType %u is not supported: header only, no physical pages",
+			  d->info.dump_type);
+		return PS_OK;
+	}
+}
+
+ps_status ps_dump_open_memory(const void *data, size_t size, const char *name,
+			      ps_dump **out, ps_error *err)
+{
+	ps_dump *d;
+	ps_status st;
+
+	if (!out)
+		return ps_error_set(err, PS_EARG, "ps_dump_open_memory: no output pointer");
+	*out = NULL;
+	if (!data && size)
+		return ps_error_set(err, PS_EARG, "ps_dump_open_memory: NULL data");
+	d = calloc(1, sizeof *d);
+	if (!d)
+		return ps_error_set(err, PS_ENOMEM, "out of memory opening a dump");
+	d->name = strdup(name ? name : "<memory>");
+	if (!d->name) {
+		free(d);
+		return ps_error_set(err, PS_ENOMEM, "out of memory opening a dump");
+	}
+	d->data = data;
+	d->size = size;
+	d->info.file_size = size;
+
+	st = dump_header_decode(d, err);
+	if (st == PS_OK)
+		st = build_maps(d, err);
+	if (st != PS_OK) {
+		ps_dump_close(d);
+		return st;
+	}
+	finish_warnings(d);
+	*out = d;
+	return PS_OK;
+}
+
+ps_status ps_dump_open(const char *path, ps_dump **out, ps_error *err)
+{
+	struct stat sb;
+	void *map;
+	size_t size;
+	ps_status st;
+	int fd;
+
+	if (!out || !path)
+		return ps_error_set(err, PS_EARG, "ps_dump_open: no path or output pointer");
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ps_error_set(err, PS_EIO, "%s: cannot open: %s", path, strerror(errno));
+	if (fstat(fd, &sb) != 0) {
+		st = ps_error_set(err, PS_EIO, "%s: cannot stat: %s", path, strerror(errno));
+		close(fd);
+		return st;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		close(fd);
+		return ps_error_set(err, PS_EIO, "%s: not a regular file", path);
+	}
+	if (sb.st_size <= 0) {
+		close(fd);
+		return ps_error_set(err, PS_EFORMAT, "%s: empty file, not a crash dump", path);
+	}
+	if ((uint64_t)sb.st_size > SIZE_MAX) {
+		close(fd);
+		return ps_error_set(err, PS_EUNSUPPORTED, "%s: file too large to map", path);
+	}
+	size = (size_t)sb.st_size;
+	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return ps_error_set(err, PS_EIO, "%s: cannot map %zu bytes: %s", path, size, strerror(errno));
+
+	st = ps_dump_open_memory(map, size, path, out, err);
+	if (st != PS_OK) {
+		munmap(map, size);
+		return st;
+	}
+	(*out)->mapping = map;
+	(*out)->mapping_size = size;
+	return PS_OK;
+}
+
+void ps_dump_close(ps_dump *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->warning_count; i++)
+		free(d->warnings[i]);
+	free(d->warnings);
+	free(d->header_runs);
+	free(d->runs);
+	free(d->rank_super);
+	free(d->rank_sub);
+	free(d->blocks);
+	free(d->drivers);
+	if (d->mapping)
+		munmap(d->mapping, d->mapping_size);
+	free(d->name);
+	free(d);
+}
+
+const ps_dump_info *ps_dump_get_info(const ps_dump *d)
+{
+	return &d->info;
+}
+
+const char *ps_dump_name(const ps_dump *d)
+{
+	return d->name;
+}
+
+const uint8_t *ps_dump_bytes(const ps_dump *d, size_t *size)
+{
+	if (size)
+		*size = d->size;
+	return d->data;
+}
+
+size_t ps_dump_warning_count(const ps_dump *d)
+{
+	return d->warning_count;
+}
+
+const char *ps_dump_warning(const ps_dump *d, size_t i)
+{
+	return i < d->warning_count ? d->warnings[i] : NULL;
+}
+
+uint64_t ps_dump_page_limit(const ps_dump *d)
+{
+	return d->page_limit;
+}
