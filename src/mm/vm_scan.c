@@ -1,0 +1,236 @@
+/*
+ * vm_scan.c - finding the next readable page, for scans over large virtual
+ * ranges (pool scans, !poolfind, searches).
+ *
+ * Rather than translating every page, the search walks the page tables
+ * themselves: an entry that maps nothing skips its whole range at once (512
+ * GiB for an x64 PML4E, 1 GiB for a PDPTE, 2 MiB for a PDE), so the empty
+ * parts of the x64 kernel half cost a few hundred entry reads.
+ *
+ * Hostile tables can make a naive search enormous: every PML4E may point at
+ * the same PDPT, whose entries all point at the same PD, and so on, mapping
+ * 2^36 pages that are not in the dump with four pages of tables. Two things
+ * keep the work bounded:
+ *  - a memo of tables (and large pages) already searched from end to end and
+ *    found empty, so each distinct table is searched once per call;
+ *  - a step budget; when it runs out the call fails with PS_EFORMAT and
+ *    *next says where the search stopped, so a caller may go on from there.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mm/vm_internal.h"
+
+/* 64 Mi entry reads or page probes: well under a second, and 256 GiB of
+ * mapped-but-absent pages, far more than real kernels have. */
+#define SCAN_BUDGET (1ull << 26)
+#define MEMO_SLOTS 4096 /* power of two */
+
+enum { SCAN_NONE = 0, SCAN_FOUND = 1, SCAN_STOP = -1 };
+
+typedef struct scan {
+	ps_vm *vm;
+	const ps_mm_mode *m;
+	uint64_t end;        /* linear, exclusive */
+	uint64_t cursor;     /* linear: nothing readable between the start and here */
+	uint64_t steps;
+	int exhausted;
+	unsigned memo_used;
+	uint64_t memo[MEMO_SLOTS];
+} scan;
+
+/* Memo keys: a page-aligned physical address tagged in its low bits with
+ * what it was searched as (a table of level L, or a large page at level L). */
+static uint64_t key_table(int level, uint64_t pa)
+{
+	return (pa & ~0xFFFull) | (uint64_t)(level + 1);
+}
+
+static uint64_t key_large(int level, uint64_t pa)
+{
+	return (pa & ~0xFFFull) | (uint64_t)(level + 8);
+}
+
+static unsigned memo_slot(uint64_t key)
+{
+	return (unsigned)((key * 0x9E3779B97F4A7C15ull) >> 52) & (MEMO_SLOTS - 1);
+}
+
+static int memo_has(const scan *s, uint64_t key)
+{
+	for (unsigned i = memo_slot(key), n = 0; n < MEMO_SLOTS; i = (i + 1) & (MEMO_SLOTS - 1), n++) {
+		if (s->memo[i] == key)
+			return 1;
+		if (s->memo[i] == 0)
+			return 0;
+	}
+	return 0;
+}
+
+static void memo_add(scan *s, uint64_t key)
+{
+	unsigned i;
+
+	/* Past three quarters full the memo only remembers; the budget still
+	 * bounds the search. */
+	if (s->memo_used >= MEMO_SLOTS / 4 * 3 || memo_has(s, key))
+		return;
+	for (i = memo_slot(key); s->memo[i] != 0; i = (i + 1) & (MEMO_SLOTS - 1))
+		;
+	s->memo[i] = key;
+	s->memo_used++;
+}
+
+static int spend(scan *s)
+{
+	if (++s->steps <= SCAN_BUDGET)
+		return 1;
+	s->exhausted = 1;
+	return 0;
+}
+
+/* Linear address of entry `index` of a table whose range starts at `base`. */
+static uint64_t entry_va(const scan *s, int level, uint64_t base, uint64_t index)
+{
+	uint64_t va = base + (index << s->m->level[level].shift);
+
+	if (level == 0 && s->vm->wide && (va & (1ull << 47)))
+		va |= 0xFFFF000000000000ull;
+	return va;
+}
+
+/* Search a mapped page of `size` bytes at physical `pa`, mapped at `va`. */
+static int scan_page(scan *s, int level, uint64_t pa, uint64_t size, uint64_t va)
+{
+	uint64_t limit = ps_dump_page_limit(s->vm->dump);
+	int whole = s->cursor == va;
+
+	if (size > 0x1000 && memo_has(s, key_large(level, pa)))
+		return SCAN_NONE;
+	for (uint64_t off = s->cursor - va; off < size; off += 0x1000) {
+		if (va + off >= s->end)
+			return SCAN_STOP;
+		/* Page numbers only grow from here: nothing further can be stored. */
+		if (((pa + off) >> 12) >= limit)
+			break;
+		if (!spend(s))
+			return SCAN_STOP;
+		if (ps_dump_page(s->vm->dump, (pa + off) >> 12)) {
+			s->cursor = va + off;
+			return SCAN_FOUND;
+		}
+	}
+	if (whole && size > 0x1000)
+		memo_add(s, key_large(level, pa));
+	return SCAN_NONE;
+}
+
+static int scan_table(scan *s, int level, uint64_t table_pa, uint64_t base)
+{
+	const ps_mm_level *lv = &s->m->level[level];
+	uint64_t span = 1ull << lv->shift;
+	uint64_t count = 1ull << lv->bits;
+	int whole = s->cursor == base;
+
+	for (uint64_t index = (s->cursor >> lv->shift) & (count - 1); index < count; index++) {
+		uint64_t va = entry_va(s, level, base, index);
+		uint64_t entry_pa, entry = 0, addr = 0, size = 0;
+		ps_page_state state;
+		int r = SCAN_NONE;
+
+		if (va >= s->end)
+			return SCAN_STOP;
+		if (s->cursor < va)
+			s->cursor = va;
+		if (!spend(s))
+			return SCAN_STOP;
+		/* A table's entries share one page: if it is missing, they all are. */
+		if (!ps_mm_entry(s->vm, table_pa, index, &entry_pa, &entry))
+			break;
+		switch (ps_mm_step(s->m, level, entry, &addr, &size, &state)) {
+		case PS_MM_TABLE:
+			if (!memo_has(s, key_table(level + 1, addr)))
+				r = scan_table(s, level + 1, addr, va);
+			break;
+		case PS_MM_PAGE:
+			r = scan_page(s, level, addr, size, va);
+			break;
+		case PS_MM_STOP:
+			break;
+		}
+		if (r != SCAN_NONE)
+			return r;
+		if (va + span - 1 == UINT64_MAX)
+			return SCAN_STOP; /* the last entry of the address space */
+		s->cursor = va + span;
+	}
+	/* The top table is searched once per call: no need to remember it. */
+	if (whole && level > 0)
+		memo_add(s, key_table(level, table_pa));
+	return SCAN_NONE;
+}
+
+ps_status ps_vm_next_readable(ps_vm *vm, uint64_t va, uint64_t end, uint64_t *next, ps_error *err)
+{
+	static const uint64_t x64_high = 0xFFFF800000000000ull;
+	uint64_t lin = va, lin_end = end, high = 0;
+	scan *s;
+	int r;
+
+	*next = va;
+	if (!vm->desc)
+		return ps_vm_triage_next(vm, va, end, next, err);
+	if (vm->wide) {
+		/* Skip the non-canonical hole. */
+		if (lin >= 0x0000800000000000ull && lin < x64_high)
+			lin = x64_high;
+	} else {
+		int ok;
+		lin = ps_vm_linear(vm, va, &ok);
+		if (!ok)
+			return ps_error_set(err, PS_ENOTFOUND, "%s: 0x%016" PRIx64 " is above 4 GiB",
+					    ps_dump_name(vm->dump), va);
+		if (lin != va)
+			high = 0xFFFFFFFF00000000ull; /* answer in the caller's sign-extended form */
+		if (lin_end > 0xFFFFFFFFull) {
+			if ((lin_end >> 32) == 0xFFFFFFFFull && (lin_end & 0x80000000ull))
+				lin_end &= 0xFFFFFFFFull;
+			else
+				lin_end = 0x100000000ull;
+		}
+	}
+	if (lin >= lin_end)
+		return ps_error_set(err, PS_ENOTFOUND,
+				    "%s: nothing readable between 0x%016" PRIx64 " and 0x%016" PRIx64,
+				    ps_dump_name(vm->dump), va, end);
+
+	/* 32 KiB of memo is too much for some callers' stacks. */
+	s = malloc(sizeof *s);
+	if (!s)
+		return ps_error_set(err, PS_ENOMEM, "%s: no memory to search for readable pages",
+				    ps_dump_name(vm->dump));
+	memset(s, 0, sizeof *s);
+	s->vm = vm;
+	s->m = vm->desc;
+	s->end = lin_end;
+	s->cursor = lin & ~0xFFFull;
+	r = scan_table(s, 0, vm->dtb & vm->desc->top_mask, 0);
+	if (r == SCAN_FOUND) {
+		*next = (s->cursor == (lin & ~0xFFFull) ? lin : s->cursor) | high;
+		free(s);
+		return PS_OK;
+	}
+	if (s->exhausted) {
+		*next = s->cursor | high;
+		free(s);
+		return ps_error_set(err, PS_EFORMAT,
+				    "%s: the page tables map too many pages that are not in the dump; "
+				    "gave up searching at 0x%016" PRIx64 " (from 0x%016" PRIx64 ")",
+				    ps_dump_name(vm->dump), *next, va);
+	}
+	free(s);
+	return ps_error_set(err, PS_ENOTFOUND,
+			    "%s: nothing readable between 0x%016" PRIx64 " and 0x%016" PRIx64,
+			    ps_dump_name(vm->dump), va, end);
+}
