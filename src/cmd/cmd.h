@@ -33,6 +33,12 @@ struct ps_session {
 	const char *const *alias_names;
 	const char *const *alias_values;
 	int alias_count;
+	/* Where a d* command without a range continues: the last display
+	 * command's word ("db", "dq"...) and the address after its output. */
+	char last_display[4];
+	uint64_t next_display;
+	int have_next_display;
+	int for_each_depth;    /* !for_each_module nesting, bounded */
 };
 
 /* `args` is the text after the command word, leading blanks removed. The
