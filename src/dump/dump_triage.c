@@ -1,31 +1,384 @@
 /*
- * dump_triage.c - triage (small) dumps, DumpType 4: VA blocks, driver list
- * and the KDBG copy. (First slice: nothing decoded yet.)
+ * dump_triage.c - triage (small) dumps, DumpType 4.
+ *
+ * A triage dump stores no physical pages. Right after the main header a
+ * TRIAGE_DUMP header (formats.md §1.7) gives file offsets of what the
+ * kernel chose to save: the driver list with its string pool, a copy of
+ * KDBG, the current thread's stack, one "data page" and a list of data
+ * blocks, each a virtual range copied verbatim. The virtual ranges are
+ * exposed as ps_triage_block, sorted and made disjoint at open so that a
+ * lookup by VA is a binary search. Layout details and how they were checked
+ * against a real dump: docs/dump-formats.md.
  */
 #include "dump/dump_internal.h"
 
-ps_status dump_triage_init(ps_dump *d, ps_error *err)
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/bytes.h"
+
+#define TRIAGE_VALID 0x44475254u /* 'TRGD' at ValidOffset */
+
+/* Where TRIAGE_DUMP32/64 keep the fields that differ in position. */
+typedef struct triage_layout {
+	uint32_t size;
+	uint32_t ptr_size;
+	uint32_t data_page_address, data_page_offset, data_page_size,
+		debugger_data_offset, debugger_data_size, data_blocks_offset,
+		data_blocks_count;
+	uint32_t block_size;     /* {VA, u32 FileOffset, u32 Size} */
+	uint32_t driver_size;    /* DUMP_DRIVER_ENTRY */
+	uint32_t ldr;            /* KLDR_DATA_TABLE_ENTRY within it */
+	uint32_t ldr_dll_base, ldr_size_of_image, ldr_checksum, ldr_timestamp;
+} triage_layout;
+
+/* x64: TopOfStack is a u64 and 16 bytes of ArchitectureSpecific follow. */
+static const triage_layout triage64 = {
+	.size = 0x80, .ptr_size = 8,
+	.data_page_address = 0x60, .data_page_offset = 0x68, .data_page_size = 0x6C,
+	.debugger_data_offset = 0x70, .debugger_data_size = 0x74,
+	.data_blocks_offset = 0x78, .data_blocks_count = 0x7C,
+	.block_size = 16, .driver_size = 0x90, .ldr = 8,
+	.ldr_dll_base = 0x30, .ldr_size_of_image = 0x40, .ldr_checksum = 0x78,
+	.ldr_timestamp = 0x80,
+};
+
+static const triage_layout triage32 = {
+	.size = 0x68, .ptr_size = 4,
+	.data_page_address = 0x4C, .data_page_offset = 0x50, .data_page_size = 0x54,
+	.debugger_data_offset = 0x58, .debugger_data_size = 0x5C,
+	.data_blocks_offset = 0x60, .data_blocks_count = 0x64,
+	.block_size = 12, .driver_size = 0x4C, .ldr = 4,
+	.ldr_dll_base = 0x18, .ldr_size_of_image = 0x20, .ldr_checksum = 0x40,
+	.ldr_timestamp = 0x44,
+};
+
+static uint64_t read_ptr(const uint8_t *p, const triage_layout *l)
 {
-	(void)err;
-	dump_warn(d, "triage dump contents are not decoded yet");
+	return l->ptr_size == 8 ? ps_le64(p) : ps_le32(p);
+}
+
+/* Append one code point as UTF-8 if it fits (with room for the NUL). */
+static size_t put_utf8(char *dst, size_t n, size_t cap, uint32_t cp)
+{
+	uint8_t b[4];
+	size_t len;
+
+	if (cp < 0x80) {
+		b[0] = (uint8_t)cp;
+		len = 1;
+	} else if (cp < 0x800) {
+		b[0] = (uint8_t)(0xC0 | (cp >> 6));
+		b[1] = (uint8_t)(0x80 | (cp & 0x3F));
+		len = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (uint8_t)(0xE0 | (cp >> 12));
+		b[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+		b[2] = (uint8_t)(0x80 | (cp & 0x3F));
+		len = 3;
+	} else {
+		b[0] = (uint8_t)(0xF0 | (cp >> 18));
+		b[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
+		b[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+		b[3] = (uint8_t)(0x80 | (cp & 0x3F));
+		len = 4;
+	}
+	if (n + len >= cap)
+		return n;
+	memcpy(dst + n, b, len);
+	return n + len;
+}
+
+/* UTF-16LE to UTF-8, stopping at a NUL; unpaired surrogates and control
+ * characters become U+FFFD so names are always safe to print. */
+static void utf16_to_utf8(char *dst, size_t cap, const uint8_t *src, size_t units)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < units; i++) {
+		uint32_t cp = ps_le16(src + 2 * i);
+		if (cp == 0)
+			break;
+		if (cp >= 0xD800 && cp < 0xDC00 && i + 1 < units) {
+			uint32_t lo = ps_le16(src + 2 * (i + 1));
+			if (lo >= 0xDC00 && lo < 0xE000) {
+				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+				i++;
+			} else {
+				cp = 0xFFFD;
+			}
+		} else if ((cp >= 0xD800 && cp < 0xE000) || cp < 0x20) {
+			cp = 0xFFFD;
+		}
+		size_t before = n;
+		n = put_utf8(dst, n, cap, cp);
+		if (n == before)
+			break;
+	}
+	dst[n] = '\0';
+}
+
+/* Clip [off, off+size) to the file; returns the usable size (0 = none). */
+static uint64_t clip_to_file(ps_dump *d, const char *what, uint64_t off, uint64_t size)
+{
+	if (ps_in_bounds(off, size, d->size))
+		return size;
+	if (off >= d->size) {
+		dump_warn(d, "%s at file offset 0x%llx (0x%llx bytes) lies past the end of the file (0x%zx bytes); "
+			  "ignoring it", what, (unsigned long long)off, (unsigned long long)size, d->size);
+		return 0;
+	}
+	dump_warn(d, "%s at file offset 0x%llx (0x%llx bytes) is cut short by the end of the file; keeping 0x%llx bytes",
+		  what, (unsigned long long)off, (unsigned long long)size,
+		  (unsigned long long)(d->size - off));
+	return d->size - off;
+}
+
+/* How many entries of `entry_size` bytes fit from `off`, warning when the
+ * stated count does not. */
+static uint64_t clip_count(ps_dump *d, const char *what, uint64_t off, uint64_t count, uint64_t entry_size)
+{
+	uint64_t fit = off <= d->size ? (d->size - off) / entry_size : 0;
+
+	if (count <= fit)
+		return count;
+	dump_warn(d, "%s at file offset 0x%llx claims %llu entries, the file holds at most %llu; using %llu",
+		  what, (unsigned long long)off, (unsigned long long)count,
+		  (unsigned long long)fit, (unsigned long long)fit);
+	return fit;
+}
+
+static void add_block(ps_dump *d, const char *what, uint64_t va, uint64_t off, uint64_t size)
+{
+	size = clip_to_file(d, what, off, size);
+	if (size == 0)
+		return;
+	if (va + size - 1 < va) {
+		dump_warn(d, "%s at VA 0x%llx (0x%llx bytes) wraps around the address space; clipping it",
+			  what, (unsigned long long)va, (unsigned long long)size);
+		size = 0 - va;
+		if (size == 0)
+			return;
+	}
+	d->blocks[d->block_count++] = (ps_triage_block){ va, off, (uint32_t)size };
+}
+
+static int block_cmp(const void *a, const void *b)
+{
+	const ps_triage_block *x = a, *y = b;
+	if (x->va != y->va)
+		return x->va < y->va ? -1 : 1;
+	/* Same start: the larger block first, so it wins the overlap. */
+	return x->size > y->size ? -1 : x->size < y->size;
+}
+
+/* Sort by VA and trim overlaps so each VA has exactly one source: where
+ * two blocks cover the same bytes, the earlier-starting one is used. */
+static void normalize_blocks(ps_dump *d)
+{
+	size_t out = 0;
+
+	qsort(d->blocks, d->block_count, sizeof *d->blocks, block_cmp);
+	for (size_t i = 0; i < d->block_count; i++) {
+		ps_triage_block b = d->blocks[i];
+		if (out) {
+			const ps_triage_block *p = &d->blocks[out - 1];
+			uint64_t end = p->va + p->size; /* may be 0 at the top of the space */
+			if (end == 0 || b.va + b.size - 1 < end)
+				continue; /* wholly covered */
+			if (b.va < end) {
+				uint64_t cut = end - b.va;
+				b.va += cut;
+				b.file_offset += cut;
+				b.size -= (uint32_t)cut;
+			}
+		}
+		d->blocks[out++] = b;
+	}
+	d->block_count = out;
+}
+
+static ps_status load_blocks(ps_dump *d, const uint8_t *t, const triage_layout *l, ps_error *err)
+{
+	uint64_t off = ps_le32(t + l->data_blocks_offset);
+	uint64_t count = ps_le32(t + l->data_blocks_count);
+	uint64_t stack_va = read_ptr(t + 0x48, l);
+	uint64_t stack_off = ps_le32(t + 0x28), stack_size = ps_le32(t + 0x2C);
+	uint64_t page_va = read_ptr(t + l->data_page_address, l);
+	uint64_t page_off = ps_le32(t + l->data_page_offset), page_size = ps_le32(t + l->data_page_size);
+
+	if (off == 0)
+		count = 0;
+	count = clip_count(d, "data block list", off, count, l->block_size);
+	d->blocks = calloc(count + 2, sizeof *d->blocks);
+	if (!d->blocks)
+		return ps_error_set(err, PS_ENOMEM, "%s: out of memory for %llu triage data blocks",
+				    d->name, (unsigned long long)count);
+	for (uint64_t i = 0; i < count; i++) {
+		const uint8_t *e = d->data + off + i * l->block_size;
+		add_block(d, "data block", read_ptr(e, l), ps_le32(e + l->ptr_size),
+			  ps_le32(e + l->ptr_size + 4));
+	}
+	if (stack_off && stack_size)
+		add_block(d, "call stack", stack_va, stack_off, stack_size);
+	if (page_va && page_off && page_size)
+		add_block(d, "data page", page_va, page_off, page_size);
+	normalize_blocks(d);
 	return PS_OK;
 }
 
-size_t ps_dump_triage_block_count(const ps_dump *d) { return d->block_count; }
-const ps_triage_block *ps_dump_triage_blocks(const ps_dump *d) { return d->blocks; }
+static void read_driver_name(ps_dump *d, ps_triage_driver *drv, size_t index, uint64_t name_off,
+			     uint64_t pool_off, uint64_t pool_size)
+{
+	uint64_t units, avail;
+
+	drv->name[0] = '\0';
+	if (!ps_in_bounds(name_off, 4, d->size)) {
+		dump_warn(d, "driver %zu: name offset 0x%llx lies outside the file", index,
+			  (unsigned long long)name_off);
+		return;
+	}
+	if (pool_off && ps_in_bounds(pool_off, pool_size, d->size) &&
+	    (name_off < pool_off || name_off - pool_off >= pool_size))
+		dump_warn(d, "driver %zu: name offset 0x%llx lies outside the string pool [0x%llx, 0x%llx)",
+			  index, (unsigned long long)name_off, (unsigned long long)pool_off,
+			  (unsigned long long)(pool_off + pool_size));
+	/* A pool entry is {u32 length in characters, WCHAR[length], NUL}. */
+	units = ps_le32(d->data + name_off);
+	avail = (d->size - name_off - 4) / 2;
+	if (units > avail) {
+		dump_warn(d, "driver %zu: name at 0x%llx claims %llu characters, only %llu are in the file",
+			  index, (unsigned long long)name_off, (unsigned long long)units,
+			  (unsigned long long)avail);
+		units = avail;
+	}
+	if (units > sizeof drv->name)
+		units = sizeof drv->name; /* the UTF-8 result is cut to fit anyway */
+	utf16_to_utf8(drv->name, sizeof drv->name, d->data + name_off + 4, (size_t)units);
+}
+
+static ps_status load_drivers(ps_dump *d, const uint8_t *t, const triage_layout *l, ps_error *err)
+{
+	uint64_t off = ps_le32(t + 0x30), count = ps_le32(t + 0x34);
+	uint64_t pool_off = ps_le32(t + 0x38), pool_size = ps_le32(t + 0x3C);
+
+	if (off == 0 || count == 0)
+		return PS_OK;
+	if (pool_off && !ps_in_bounds(pool_off, pool_size, d->size))
+		dump_warn(d, "string pool at 0x%llx (0x%llx bytes) runs past the end of the file",
+			  (unsigned long long)pool_off, (unsigned long long)pool_size);
+	count = clip_count(d, "driver list", off, count, l->driver_size);
+	if (count == 0)
+		return PS_OK;
+	d->drivers = calloc(count, sizeof *d->drivers);
+	if (!d->drivers)
+		return ps_error_set(err, PS_ENOMEM, "%s: out of memory for %llu triage drivers",
+				    d->name, (unsigned long long)count);
+	for (uint64_t i = 0; i < count; i++) {
+		const uint8_t *e = d->data + off + i * l->driver_size;
+		const uint8_t *ldr = e + l->ldr;
+		ps_triage_driver *drv = &d->drivers[i];
+
+		drv->base = read_ptr(ldr + l->ldr_dll_base, l);
+		drv->size = ps_le32(ldr + l->ldr_size_of_image);
+		drv->checksum = ps_le32(ldr + l->ldr_checksum);
+		drv->timestamp = ps_le32(ldr + l->ldr_timestamp);
+		read_driver_name(d, drv, (size_t)i, ps_le32(e), pool_off, pool_size);
+	}
+	d->driver_count = (size_t)count;
+	return PS_OK;
+}
+
+static void load_kdbg(ps_dump *d, const uint8_t *t, const triage_layout *l)
+{
+	uint64_t off = ps_le32(t + l->debugger_data_offset);
+	uint64_t size = ps_le32(t + l->debugger_data_size);
+
+	if (!off || !size)
+		return;
+	size = clip_to_file(d, "KDBG copy", off, size);
+	if (size) {
+		d->kdbg = d->data + off;
+		d->kdbg_size = (size_t)size;
+	}
+}
+
+ps_status dump_triage_init(ps_dump *d, ps_error *err)
+{
+	const triage_layout *l = d->info.arch == PS_ARCH_X64 ? &triage64 : &triage32;
+	uint64_t h = d->info.header_size;
+	const uint8_t *t;
+	ps_status st;
+
+	if (!ps_in_bounds(h, l->size, d->size)) {
+		dump_warn(d, "triage dump is cut short before its triage header at 0x%llx: nothing but the main header",
+			  (unsigned long long)h);
+		return PS_OK;
+	}
+	t = d->data + h;
+	{
+		uint64_t size_of_dump = ps_le32(t + 4), valid = ps_le32(t + 8);
+		if (size_of_dump > d->size)
+			dump_warn(d, "triage header says the dump is 0x%llx bytes, the file has 0x%zx",
+				  (unsigned long long)size_of_dump, d->size);
+		if (!ps_in_bounds(valid, 4, d->size) || ps_le32(d->data + valid) != TRIAGE_VALID)
+			dump_warn(d, "no 'TRGD' validity mark at ValidOffset 0x%llx: the dump may be incomplete",
+				  (unsigned long long)valid);
+	}
+	st = load_blocks(d, t, l, err);
+	if (st == PS_OK)
+		st = load_drivers(d, t, l, err);
+	if (st == PS_OK)
+		load_kdbg(d, t, l);
+	return st;
+}
+
+size_t ps_dump_triage_block_count(const ps_dump *d)
+{
+	return d->block_count;
+}
+
+const ps_triage_block *ps_dump_triage_blocks(const ps_dump *d)
+{
+	return d->blocks;
+}
+
 const uint8_t *ps_dump_triage_va(const ps_dump *d, uint64_t va, size_t *avail)
 {
-	(void)va;
+	size_t lo = 0, hi = d->block_count;
+
 	if (avail)
 		*avail = 0;
-	(void)d;
-	return NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->blocks[mid].va <= va)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	const ps_triage_block *b = &d->blocks[lo - 1];
+	if (va - b->va >= b->size)
+		return NULL;
+	if (avail)
+		*avail = b->size - (size_t)(va - b->va);
+	return d->data + b->file_offset + (va - b->va);
 }
-size_t ps_dump_triage_driver_count(const ps_dump *d) { return d->driver_count; }
-const ps_triage_driver *ps_dump_triage_drivers(const ps_dump *d) { return d->drivers; }
+
+size_t ps_dump_triage_driver_count(const ps_dump *d)
+{
+	return d->driver_count;
+}
+
+const ps_triage_driver *ps_dump_triage_drivers(const ps_dump *d)
+{
+	return d->drivers;
+}
+
 const uint8_t *ps_dump_triage_kdbg(const ps_dump *d, size_t *size)
 {
 	if (size)
-		*size = d->kdbg_size;
+		*size = d->kdbg ? d->kdbg_size : 0;
 	return d->kdbg;
 }
