@@ -155,4 +155,40 @@ const ps_triage_driver *ps_dump_triage_drivers(const ps_dump *d);
 /* The KDBG copy stored in a triage dump, or NULL. */
 const uint8_t *ps_dump_triage_kdbg(const ps_dump *d, size_t *size);
 
+/* The triage header's fields as stored (formats.md §1.7), for the copies it
+ * points at that have no accessor above (KPRCB, EPROCESS, ETHREAD, MmInfo,
+ * unloaded drivers). Offsets are file offsets and are NOT checked: check
+ * them with ps_in_bounds against ps_dump_bytes before use. NULL for dumps
+ * that are not triage dumps or whose triage header is cut off. */
+typedef struct ps_triage_info {
+	uint32_t service_pack_build;
+	uint32_t size_of_dump;
+	uint32_t valid_offset;
+	uint32_t context_offset;
+	uint32_t exception_offset;
+	uint32_t mm_offset;
+	uint32_t unloaded_drivers_offset;
+	uint32_t prcb_offset;
+	uint32_t process_offset;
+	uint32_t thread_offset;
+	uint32_t call_stack_offset;
+	uint32_t size_of_call_stack;
+	uint32_t driver_list_offset;
+	uint32_t driver_count;
+	uint32_t string_pool_offset;
+	uint32_t string_pool_size;
+	uint32_t broken_driver_offset;
+	uint32_t triage_options;
+	uint64_t top_of_stack;
+	uint64_t data_page_address;
+	uint32_t data_page_offset;
+	uint32_t data_page_size;
+	uint32_t debugger_data_offset;
+	uint32_t debugger_data_size;
+	uint32_t data_blocks_offset;
+	uint32_t data_blocks_count;
+} ps_triage_info;
+
+const ps_triage_info *ps_dump_triage_info(const ps_dump *d);
+
 #endif

@@ -64,6 +64,8 @@ struct ps_dump {
 	uint64_t stored_pages; /* pages with a set bit that fit in the file */
 
 	/* DumpType 4 */
+	ps_triage_info triage;
+	int has_triage;
 	ps_triage_block *blocks; /* sorted by va, disjoint */
 	size_t block_count;
 	ps_triage_driver *drivers;

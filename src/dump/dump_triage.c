@@ -198,14 +198,42 @@ static void normalize_blocks(ps_dump *d)
 	d->block_count = out;
 }
 
-static ps_status load_blocks(ps_dump *d, const uint8_t *t, const triage_layout *l, ps_error *err)
+/* The 18 leading u32 fields are common to both layouts; from TopOfStack on
+ * the x64 one has 8-byte addresses and an ArchitectureSpecific union. */
+static void decode_triage_header(ps_triage_info *t, const uint8_t *p, const triage_layout *l)
 {
-	uint64_t off = ps_le32(t + l->data_blocks_offset);
-	uint64_t count = ps_le32(t + l->data_blocks_count);
-	uint64_t stack_va = read_ptr(t + 0x48, l);
-	uint64_t stack_off = ps_le32(t + 0x28), stack_size = ps_le32(t + 0x2C);
-	uint64_t page_va = read_ptr(t + l->data_page_address, l);
-	uint64_t page_off = ps_le32(t + l->data_page_offset), page_size = ps_le32(t + l->data_page_size);
+	t->service_pack_build = ps_le32(p + 0x00);
+	t->size_of_dump = ps_le32(p + 0x04);
+	t->valid_offset = ps_le32(p + 0x08);
+	t->context_offset = ps_le32(p + 0x0C);
+	t->exception_offset = ps_le32(p + 0x10);
+	t->mm_offset = ps_le32(p + 0x14);
+	t->unloaded_drivers_offset = ps_le32(p + 0x18);
+	t->prcb_offset = ps_le32(p + 0x1C);
+	t->process_offset = ps_le32(p + 0x20);
+	t->thread_offset = ps_le32(p + 0x24);
+	t->call_stack_offset = ps_le32(p + 0x28);
+	t->size_of_call_stack = ps_le32(p + 0x2C);
+	t->driver_list_offset = ps_le32(p + 0x30);
+	t->driver_count = ps_le32(p + 0x34);
+	t->string_pool_offset = ps_le32(p + 0x38);
+	t->string_pool_size = ps_le32(p + 0x3C);
+	t->broken_driver_offset = ps_le32(p + 0x40);
+	t->triage_options = ps_le32(p + 0x44);
+	t->top_of_stack = read_ptr(p + 0x48, l);
+	t->data_page_address = read_ptr(p + l->data_page_address, l);
+	t->data_page_offset = ps_le32(p + l->data_page_offset);
+	t->data_page_size = ps_le32(p + l->data_page_size);
+	t->debugger_data_offset = ps_le32(p + l->debugger_data_offset);
+	t->debugger_data_size = ps_le32(p + l->debugger_data_size);
+	t->data_blocks_offset = ps_le32(p + l->data_blocks_offset);
+	t->data_blocks_count = ps_le32(p + l->data_blocks_count);
+}
+
+static ps_status load_blocks(ps_dump *d, const triage_layout *l, ps_error *err)
+{
+	const ps_triage_info *t = &d->triage;
+	uint64_t off = t->data_blocks_offset, count = t->data_blocks_count;
 
 	if (off == 0)
 		count = 0;
@@ -219,10 +247,10 @@ static ps_status load_blocks(ps_dump *d, const uint8_t *t, const triage_layout *
 		add_block(d, "data block", read_ptr(e, l), ps_le32(e + l->ptr_size),
 			  ps_le32(e + l->ptr_size + 4));
 	}
-	if (stack_off && stack_size)
-		add_block(d, "call stack", stack_va, stack_off, stack_size);
-	if (page_va && page_off && page_size)
-		add_block(d, "data page", page_va, page_off, page_size);
+	if (t->call_stack_offset && t->size_of_call_stack)
+		add_block(d, "call stack", t->top_of_stack, t->call_stack_offset, t->size_of_call_stack);
+	if (t->data_page_address && t->data_page_offset && t->data_page_size)
+		add_block(d, "data page", t->data_page_address, t->data_page_offset, t->data_page_size);
 	normalize_blocks(d);
 	return PS_OK;
 }
@@ -257,10 +285,11 @@ static void read_driver_name(ps_dump *d, ps_triage_driver *drv, size_t index, ui
 	utf16_to_utf8(drv->name, sizeof drv->name, d->data + name_off + 4, (size_t)units);
 }
 
-static ps_status load_drivers(ps_dump *d, const uint8_t *t, const triage_layout *l, ps_error *err)
+static ps_status load_drivers(ps_dump *d, const triage_layout *l, ps_error *err)
 {
-	uint64_t off = ps_le32(t + 0x30), count = ps_le32(t + 0x34);
-	uint64_t pool_off = ps_le32(t + 0x38), pool_size = ps_le32(t + 0x3C);
+	const ps_triage_info *t = &d->triage;
+	uint64_t off = t->driver_list_offset, count = t->driver_count;
+	uint64_t pool_off = t->string_pool_offset, pool_size = t->string_pool_size;
 
 	if (off == 0 || count == 0)
 		return PS_OK;
@@ -289,10 +318,10 @@ static ps_status load_drivers(ps_dump *d, const uint8_t *t, const triage_layout 
 	return PS_OK;
 }
 
-static void load_kdbg(ps_dump *d, const uint8_t *t, const triage_layout *l)
+static void load_kdbg(ps_dump *d)
 {
-	uint64_t off = ps_le32(t + l->debugger_data_offset);
-	uint64_t size = ps_le32(t + l->debugger_data_size);
+	uint64_t off = d->triage.debugger_data_offset;
+	uint64_t size = d->triage.debugger_data_size;
 
 	if (!off || !size)
 		return;
@@ -316,20 +345,20 @@ ps_status dump_triage_init(ps_dump *d, ps_error *err)
 		return PS_OK;
 	}
 	t = d->data + h;
-	{
-		uint64_t size_of_dump = ps_le32(t + 4), valid = ps_le32(t + 8);
-		if (size_of_dump > d->size)
-			dump_warn(d, "triage header says the dump is 0x%llx bytes, the file has 0x%zx",
-				  (unsigned long long)size_of_dump, d->size);
-		if (!ps_in_bounds(valid, 4, d->size) || ps_le32(d->data + valid) != TRIAGE_VALID)
-			dump_warn(d, "no 'TRGD' validity mark at ValidOffset 0x%llx: the dump may be incomplete",
-				  (unsigned long long)valid);
-	}
-	st = load_blocks(d, t, l, err);
+	decode_triage_header(&d->triage, t, l);
+	d->has_triage = 1;
+	if (d->triage.size_of_dump > d->size)
+		dump_warn(d, "triage header says the dump is 0x%x bytes, the file has 0x%zx",
+			  d->triage.size_of_dump, d->size);
+	if (!ps_in_bounds(d->triage.valid_offset, 4, d->size) ||
+	    ps_le32(d->data + d->triage.valid_offset) != TRIAGE_VALID)
+		dump_warn(d, "no 'TRGD' validity mark at ValidOffset 0x%x: the dump may be incomplete",
+			  d->triage.valid_offset);
+	st = load_blocks(d, l, err);
 	if (st == PS_OK)
-		st = load_drivers(d, t, l, err);
+		st = load_drivers(d, l, err);
 	if (st == PS_OK)
-		load_kdbg(d, t, l);
+		load_kdbg(d);
 	return st;
 }
 
@@ -364,6 +393,11 @@ const uint8_t *ps_dump_triage_va(const ps_dump *d, uint64_t va, size_t *avail)
 	if (avail)
 		*avail = b->size - (size_t)(va - b->va);
 	return d->data + b->file_offset + (va - b->va);
+}
+
+const ps_triage_info *ps_dump_triage_info(const ps_dump *d)
+{
+	return d->has_triage ? &d->triage : NULL;
 }
 
 size_t ps_dump_triage_driver_count(const ps_dump *d)

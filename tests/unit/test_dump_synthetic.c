@@ -512,6 +512,297 @@ static void test_bad_bitmap(void)
 	free(b.p);
 }
 
+
+/* ---- triage dumps ------------------------------------------------------- */
+
+/* File layout of the synthetic triage dump (offsets from the triage header
+ * start are formats.md §1.7; the rest is our own arrangement). */
+#define T_DRIVERS 0x100
+#define T_POOL 0x400
+#define T_KDBG 0x600
+#define T_BLOCKS 0x700
+#define T_DATA 0x800
+#define T_STACK 0xB00
+#define T_PAGE 0xD00
+#define T_VALID 0xE00
+#define T_END 0x1000
+
+static const char *const tri_names[] = { "\\SystemRoot\\system32\\ntoskrnl.exe", "hal.dll", "caf\xc3\xa9\xf0\x9f\x98\x80.sys" };
+/* UTF-16 of the third name: c a f U+00E9 U+1F600 . s y s */
+static const uint16_t tri_name3[] = { 'c', 'a', 'f', 0xE9, 0xD83D, 0xDE00, '.', 's', 'y', 's' };
+
+static uint64_t tri_va(int x64, uint64_t low)
+{
+	return x64 ? 0xfffff80000000000ull + low : 0x80000000u + low;
+}
+
+static size_t put_name(uint8_t *p, const char *ascii, const uint16_t *wide, size_t wide_len)
+{
+	size_t n = wide ? wide_len : strlen(ascii);
+	ps_put_le32(p, (uint32_t)n);
+	for (size_t i = 0; i < n; i++)
+		ps_put_le16(p + 4 + 2 * i, wide ? wide[i] : (uint16_t)ascii[i]);
+	ps_put_le16(p + 4 + 2 * n, 0);
+	return (4 + 2 * n + 2 + 7) / 8 * 8;
+}
+
+static blob build_triage(int x64)
+{
+	size_t hs = x64 ? 0x2000 : 0x1000;
+	uint32_t drv_size = x64 ? 0x90 : 0x4C, ldr = x64 ? 8 : 4, ps = x64 ? 8 : 4;
+	uint32_t bsize = x64 ? 16 : 12;
+	uint32_t name_off[3];
+	blob b;
+	uint8_t *t;
+
+	b.size = hs + T_END;
+	b.p = calloc(1, b.size);
+	fill_pattern(b.p, hs);
+	header_common(b.p, x64, 4);
+	t = b.p + hs;
+
+	/* String pool and driver list. */
+	size_t pool = 0;
+	for (int i = 0; i < 3; i++) {
+		name_off[i] = (uint32_t)(hs + T_POOL + pool);
+		pool += put_name(b.p + name_off[i], tri_names[i], i == 2 ? tri_name3 : NULL, 10);
+	}
+	for (int i = 0; i < 3; i++) {
+		uint8_t *e = b.p + hs + T_DRIVERS + drv_size * i;
+		uint8_t *l = e + ldr;
+		ps_put_le32(e, name_off[i]);
+		if (x64) {
+			ps_put_le64(l + 0x30, tri_va(1, 0x100000ull * (i + 1)));
+			ps_put_le32(l + 0x40, 0x10000u * (i + 1));
+			ps_put_le32(l + 0x78, 0xC0DE0000u + i);
+			ps_put_le32(l + 0x80, 0x5EED0000u + i);
+		} else {
+			ps_put_le32(l + 0x18, (uint32_t)tri_va(0, 0x100000u * (i + 1)));
+			ps_put_le32(l + 0x20, 0x10000u * (i + 1));
+			ps_put_le32(l + 0x40, 0xC0DE0000u + i);
+			ps_put_le32(l + 0x44, 0x5EED0000u + i);
+		}
+	}
+	/* KDBG copy. */
+	memcpy(b.p + hs + T_KDBG + 0x10, "KDBG", 4);
+	ps_put_le32(b.p + hs + T_KDBG + 0x14, 0x80);
+	/* Block bytes: distinct values everywhere. */
+	for (size_t i = T_DATA; i < T_VALID; i++)
+		b.p[hs + i] = (uint8_t)(i * 7 + 3);
+	/* Data blocks: B overlaps the start of A; C stands alone. */
+	static const uint32_t blk[3][3] = { { 0x1000, T_DATA, 0x100 },
+					    { 0x0F80, T_DATA + 0x100, 0x100 },
+					    { 0x5000, T_DATA + 0x200, 0x40 } };
+	for (int i = 0; i < 3; i++) {
+		uint8_t *e = b.p + hs + T_BLOCKS + bsize * i;
+		if (x64)
+			ps_put_le64(e, tri_va(1, blk[i][0]));
+		else
+			ps_put_le32(e, (uint32_t)tri_va(0, blk[i][0]));
+		ps_put_le32(e + ps, (uint32_t)hs + blk[i][1]);
+		ps_put_le32(e + ps + 4, blk[i][2]);
+	}
+	memcpy(b.p + hs + T_VALID, "TRGD", 4);
+
+	/* The triage header. */
+	ps_put_le32(t + 0x04, (uint32_t)(hs + T_VALID + 4));
+	ps_put_le32(t + 0x08, (uint32_t)(hs + T_VALID));
+	ps_put_le32(t + 0x0C, x64 ? 0x348 : 0x320);
+	ps_put_le32(t + 0x28, (uint32_t)(hs + T_STACK));
+	ps_put_le32(t + 0x2C, 0x200);
+	ps_put_le32(t + 0x30, (uint32_t)(hs + T_DRIVERS));
+	ps_put_le32(t + 0x34, 3);
+	ps_put_le32(t + 0x38, (uint32_t)(hs + T_POOL));
+	ps_put_le32(t + 0x3C, (uint32_t)pool);
+	ps_put_le32(t + 0x44, 0xFFFFFFFF);
+	if (x64) {
+		ps_put_le64(t + 0x48, tri_va(1, 0x10000000));
+		ps_put_le64(t + 0x60, tri_va(1, 0x20000000));
+		ps_put_le32(t + 0x68, (uint32_t)(hs + T_PAGE));
+		ps_put_le32(t + 0x6C, 0x100);
+		ps_put_le32(t + 0x70, (uint32_t)(hs + T_KDBG));
+		ps_put_le32(t + 0x74, 0x80);
+		ps_put_le32(t + 0x78, (uint32_t)(hs + T_BLOCKS));
+		ps_put_le32(t + 0x7C, 3);
+	} else {
+		ps_put_le32(t + 0x48, (uint32_t)tri_va(0, 0x10000000));
+		ps_put_le32(t + 0x4C, (uint32_t)tri_va(0, 0x20000000));
+		ps_put_le32(t + 0x50, (uint32_t)(hs + T_PAGE));
+		ps_put_le32(t + 0x54, 0x100);
+		ps_put_le32(t + 0x58, (uint32_t)(hs + T_KDBG));
+		ps_put_le32(t + 0x5C, 0x80);
+		ps_put_le32(t + 0x60, (uint32_t)(hs + T_BLOCKS));
+		ps_put_le32(t + 0x64, 3);
+	}
+	return b;
+}
+
+/* The file byte at triage-area offset `off`, as build_triage wrote it. */
+static uint8_t tri_byte(size_t off)
+{
+	return (uint8_t)(off * 7 + 3);
+}
+
+static void test_triage(int x64)
+{
+	blob b = build_triage(x64);
+	size_t hs = x64 ? 0x2000 : 0x1000;
+	ps_error err;
+	ps_dump *d = open_blob(b, x64 ? "triage64" : "triage32", &err);
+	size_t avail = 0, n;
+	const uint8_t *p;
+
+	CHECK(d != NULL);
+	if (!d) {
+		fprintf(stderr, "%s\n", err.message);
+		free(b.p);
+		return;
+	}
+	CHECK_EQ_U64(ps_dump_warning_count(d), 0);
+	for (size_t i = 0; i < ps_dump_warning_count(d); i++)
+		fprintf(stderr, "warning: %s\n", ps_dump_warning(d, i));
+	CHECK_EQ_U64(ps_dump_get_info(d)->dump_type, 4);
+	CHECK(ps_dump_get_info(d)->paging == (x64 ? PS_PAGING_X64 : PS_PAGING_X86));
+	CHECK(ps_dump_triage_info(d) != NULL);
+
+	const ps_triage_driver *drv = ps_dump_triage_drivers(d);
+	CHECK_EQ_U64(ps_dump_triage_driver_count(d), 3);
+	if (ps_dump_triage_driver_count(d) == 3) {
+		for (int i = 0; i < 3; i++) {
+			CHECK_STR(drv[i].name, tri_names[i]);
+			CHECK_EQ_U64(drv[i].base, tri_va(x64, 0x100000ull * (i + 1)));
+			CHECK_EQ_U64(drv[i].size, 0x10000u * (i + 1));
+			CHECK_EQ_U64(drv[i].checksum, 0xC0DE0000u + i);
+			CHECK_EQ_U64(drv[i].timestamp, 0x5EED0000u + i);
+		}
+	}
+	p = ps_dump_triage_kdbg(d, &n);
+	CHECK(p == b.p + hs + T_KDBG && n == 0x80);
+
+	/* B (0xF80..0x1080) wins over the start of A, A serves 0x1080..0x1100. */
+	n = ps_dump_triage_block_count(d);
+	CHECK_EQ_U64(n, 5);
+	p = ps_dump_triage_va(d, tri_va(x64, 0xF80), &avail);
+	CHECK(p == b.p + hs + T_DATA + 0x100 && avail == 0x100);
+	p = ps_dump_triage_va(d, tri_va(x64, 0x1000), &avail);
+	CHECK(p && *p == tri_byte(T_DATA + 0x180) && avail == 0x80);
+	p = ps_dump_triage_va(d, tri_va(x64, 0x1090), &avail);
+	CHECK(p && *p == tri_byte(T_DATA + 0x90) && avail == 0x70);
+	CHECK(ps_dump_triage_va(d, tri_va(x64, 0x1100), &avail) == NULL && avail == 0);
+	CHECK(ps_dump_triage_va(d, tri_va(x64, 0xF7F), NULL) == NULL);
+	p = ps_dump_triage_va(d, tri_va(x64, 0x503F), &avail);
+	CHECK(p && *p == tri_byte(T_DATA + 0x23F) && avail == 1);
+	p = ps_dump_triage_va(d, tri_va(x64, 0x10000010), &avail);
+	CHECK(p == b.p + hs + T_STACK + 0x10 && avail == 0x1F0);
+	p = ps_dump_triage_va(d, tri_va(x64, 0x20000000), &avail);
+	CHECK(p == b.p + hs + T_PAGE && avail == 0x100);
+	const ps_triage_block *bl = ps_dump_triage_blocks(d);
+	int sorted = 1;
+	for (size_t i = 1; i < n; i++)
+		sorted &= bl[i].va >= bl[i - 1].va + bl[i - 1].size;
+	CHECK(sorted);
+	CHECK(ps_dump_page(d, 0) == NULL);
+	ps_dump_close(d);
+	free(b.p);
+}
+
+/* Hostile triage variants: each opens with warnings and keeps the rest. */
+static void test_bad_triage(void)
+{
+	size_t hs = 0x2000;
+	blob b = build_triage(1);
+	uint8_t *t = b.p + hs;
+	ps_error err;
+	ps_dump *d;
+
+	/* Triage header cut off. */
+	d = open_blob((blob){ b.p, hs + 0x40 }, "cut-triage", &err);
+	CHECK(d != NULL && has_warning(d, "cut short"));
+	CHECK(d && ps_dump_triage_info(d) == NULL && ps_dump_triage_driver_count(d) == 0);
+	ps_dump_close(d);
+
+	/* Driver count huge: clamped to what fits in the file. */
+	ps_put_le32(t + 0x34, 0xFFFFFFFF);
+	d = open_blob(b, "drivers-huge", &err);
+	CHECK(d != NULL && has_warning(d, "claims 4294967295 entries"));
+	CHECK(d && ps_dump_triage_driver_count(d) <= (T_END - T_DRIVERS) / 0x90);
+	CHECK(d && strcmp(ps_dump_triage_drivers(d)[1].name, "hal.dll") == 0);
+	ps_dump_close(d);
+	ps_put_le32(t + 0x34, 3);
+
+	/* Driver list past the end of the file. */
+	ps_put_le32(t + 0x30, 0xFFFFFF00);
+	d = open_blob(b, "drivers-out", &err);
+	CHECK(d != NULL && ps_dump_triage_driver_count(d) == 0);
+	ps_dump_close(d);
+	ps_put_le32(t + 0x30, (uint32_t)(hs + T_DRIVERS));
+
+	/* Name offsets out of the file, outside the pool, lengths too long. */
+	uint8_t *e0 = t + T_DRIVERS, *e1 = e0 + 0x90, *e2 = e1 + 0x90;
+	uint32_t keep0 = ps_le32(e0), keep1 = ps_le32(e1), keep2 = ps_le32(e2);
+	ps_put_le32(e0, 0xFFFFFFF0u);
+	ps_put_le32(e1, (uint32_t)(hs + T_DATA));
+	ps_put_le32(e2, (uint32_t)(b.size - 6));
+	ps_put_le32(b.p + b.size - 6, 0x7FFFFFFF);
+	d = open_blob(b, "names", &err);
+	CHECK(d != NULL);
+	if (d) {
+		CHECK(has_warning(d, "outside the file"));
+		CHECK(has_warning(d, "outside the string pool"));
+		CHECK(has_warning(d, "claims 2147483647 characters"));
+		CHECK_EQ_U64(ps_dump_triage_driver_count(d), 3);
+		CHECK_STR(ps_dump_triage_drivers(d)[0].name, "");
+		CHECK_EQ_U64(ps_dump_triage_drivers(d)[0].base, tri_va(1, 0x100000));
+		ps_dump_close(d);
+	}
+	ps_put_le32(e0, keep0);
+	ps_put_le32(e1, keep1);
+	ps_put_le32(e2, keep2);
+
+	/* Data block count huge, a block outside the file, one running past
+	 * its end, one wrapping around the address space. */
+	uint8_t *blk = t + T_BLOCKS;
+	ps_put_le32(t + 0x7C, 0x7FFFFFFF);
+	ps_put_le32(blk + 8, 0xFFFFF000u);
+	ps_put_le64(blk + 16, 0xFFFFFFFFFFFFFFF0ull);
+	ps_put_le32(blk + 32 + 8, (uint32_t)(b.size - 0x10));
+	d = open_blob(b, "blocks", &err);
+	CHECK(d != NULL);
+	if (d) {
+		size_t avail = 0;
+		CHECK(has_warning(d, "data block list"));
+		CHECK(has_warning(d, "past the end of the file"));
+		CHECK(has_warning(d, "cut short"));
+		CHECK(has_warning(d, "wraps around"));
+		CHECK(ps_dump_triage_block_count(d) <= (T_END - T_BLOCKS) / 16 + 2);
+		CHECK(ps_dump_triage_va(d, tri_va(1, 0x1000), NULL) == NULL);
+		CHECK(ps_dump_triage_va(d, 0xFFFFFFFFFFFFFFFFull, &avail) != NULL && avail == 1);
+		CHECK(ps_dump_triage_va(d, tri_va(1, 0x5000), &avail) == b.p + b.size - 0x10 && avail == 0x10);
+		ps_dump_close(d);
+	}
+	free(b.p);
+
+	/* KDBG, stack and data page pointing outside the file; no 'TRGD'. */
+	b = build_triage(1);
+	t = b.p + hs;
+	ps_put_le32(t + 0x70, 0xFFFFFFF0u);
+	ps_put_le32(t + 0x28, 0xFFFFFFF0u);
+	ps_put_le32(t + 0x68, (uint32_t)b.size);
+	ps_put_le32(t + 0x08, 0);
+	d = open_blob(b, "kdbg", &err);
+	CHECK(d != NULL);
+	if (d) {
+		CHECK(ps_dump_triage_kdbg(d, NULL) == NULL);
+		CHECK(has_warning(d, "KDBG copy"));
+		CHECK(has_warning(d, "TRGD"));
+		CHECK(ps_dump_triage_va(d, tri_va(1, 0x10000000), NULL) == NULL);
+		CHECK(ps_dump_triage_va(d, tri_va(1, 0x20000000), NULL) == NULL);
+		CHECK_EQ_U64(ps_dump_triage_driver_count(d), 3);
+		ps_dump_close(d);
+	}
+	free(b.p);
+}
+
 int main(void)
 {
 	test_full_x64();
@@ -523,5 +814,8 @@ int main(void)
 	test_bad_headers();
 	test_bad_runs();
 	test_bad_bitmap();
+	test_triage(1);
+	test_triage(0);
+	test_bad_triage();
 	return CHECK_DONE();
 }

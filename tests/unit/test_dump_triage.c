@@ -228,6 +228,21 @@ int main(void)
 	CHECK_STR(ps_dump_name(d), path);
 
 	test_header(d, raw);
+	const ps_triage_info *ti = ps_dump_triage_info(d);
+	CHECK(ti != NULL);
+	if (ti) {
+		CHECK_EQ_U64(ti->size_of_dump, 0x13a28c);
+		CHECK_EQ_U64(ti->context_offset, 0x348);
+		CHECK_EQ_U64(ti->exception_offset, 0xf00);
+		CHECK_EQ_U64(ti->prcb_offset, 0x21b8);
+		CHECK_EQ_U64(ti->process_offset, 0xd0b8);
+		CHECK_EQ_U64(ti->thread_offset, 0xdaf8);
+		CHECK_EQ_U64(ti->driver_count, 151);
+		CHECK_EQ_U64(ti->string_pool_offset, 0x15d18);
+		CHECK_EQ_U64(ti->top_of_stack, 0xffff850429890ee8ull);
+		CHECK_EQ_U64(ti->debugger_data_offset, 0x104a8);
+		CHECK_EQ_U64(ti->data_blocks_count, 1831);
+	}
 	test_drivers(d);
 	test_kdbg(d, ps_dump_bytes(d, NULL));
 	test_blocks(d, raw, raw_size);
