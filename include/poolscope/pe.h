@@ -49,7 +49,7 @@ typedef struct ps_pe_version {
 typedef struct ps_pe {
 	int is_pe32_plus;        /* PE32+ (x64) */
 	uint16_t machine;
-	uint16_t number_of_sections;
+	uint16_t number_of_sections;  /* entries in sections[], at most PS_PE_MAX_SECTIONS */
 	uint32_t time_date_stamp;
 	uint16_t characteristics;
 	uint64_t image_base;
@@ -86,5 +86,17 @@ ps_status ps_pe_read_version(ps_pe_read_fn read, void *ctx, const ps_pe *pe,
 /* Convert an RVA to a file offset using the section table (for images read
  * from disk). PS_ENOTFOUND when the RVA is in no section's raw data. */
 ps_status ps_pe_rva_to_offset(const ps_pe *pe, uint32_t rva, uint32_t *offset);
+
+/* A PE file held in memory (a file on disk, a fuzz input). Pass it as the
+ * context of ps_pe_file_read. While `pe` is NULL (headers not parsed yet)
+ * RVAs are file offsets; afterwards they go through the section table, and
+ * bytes a section declares beyond its raw data read as zeros, as the loader
+ * would map them. */
+typedef struct ps_pe_file {
+	const uint8_t *data;
+	size_t size;
+	const ps_pe *pe;
+} ps_pe_file;
+ps_status ps_pe_file_read(void *ctx, uint32_t rva, void *buf, size_t len);
 
 #endif
