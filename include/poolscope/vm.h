@@ -16,6 +16,8 @@
 #include "poolscope/dump.h"
 #include "poolscope/error.h"
 
+/* An address space. It caches translations, so one ps_vm must not be used by
+ * two threads at once; give each thread its own (they are cheap). */
 typedef struct ps_vm ps_vm;
 
 /* One level of a page walk, for !pte and !vtop. */
@@ -78,7 +80,9 @@ ps_status ps_vm_read_ptr(ps_vm *vm, uint64_t va, uint64_t *v, ps_error *err);
 
 /* Next readable page at or after `va` and below `end`, for scans that skip
  * holes quickly: sets *next to the page-aligned start (or `va` itself when it
- * is readable). PS_ENOTFOUND when none. */
+ * is readable). PS_ENOTFOUND when none. Hostile page tables that map vast
+ * ranges the dump does not hold end the search with PS_EFORMAT, *next set to
+ * where it stopped so the caller can go on from there (docs/paging.md). */
 ps_status ps_vm_next_readable(ps_vm *vm, uint64_t va, uint64_t end, uint64_t *next, ps_error *err);
 
 /* Canonical form of an address for this space (sign-extend bit 47 on x64,

@@ -582,6 +582,36 @@ static void test_aliased_tables(void)
 	free(im.buf);
 }
 
+/* 1 GiB pages at 512 distinct bases inside a huge physical range the dump
+ * barely holds: the memo cannot help, so the step budget ends the search with
+ * PS_EFORMAT and says where it stopped; a second call goes on from there. */
+static void test_scan_budget(void)
+{
+	ps_phys_run runs[2] = { { 0, 4 }, { 0x10000000, 1 } };
+	image im;
+	ps_dump *d;
+	ps_vm *vm = NULL;
+	ps_error err = { 0 };
+	uint64_t next = 0, again = 0;
+
+	image_build(&im, 1, 0, 0x1000, runs, 2);
+	zero_page(&im, 1);
+	zero_page(&im, 2);
+	put_entry(&im, 0x1000, VALID(2));
+	for (unsigned i = 0; i < 512; i++)
+		put_entry(&im, 0x2000 + 8 * i, LARGE((uint64_t)(i + 1) << 30));
+	d = open_image(&im, "budget.dmp");
+	CHECK(ps_vm_create(d, PS_PAGING_X64, 0x1000, &vm, &err) == PS_OK);
+	CHECK(ps_vm_next_readable(vm, 0, UINT64_MAX, &next, &err) == PS_EFORMAT);
+	CHECK(strstr(err.message, "gave up") != NULL);
+	CHECK(next > 0x40000000 && next < 512ull << 30);
+	CHECK(ps_vm_next_readable(vm, next, UINT64_MAX, &again, &err) != PS_OK);
+	CHECK(again > next);
+	ps_vm_destroy(vm);
+	ps_dump_close(d);
+	free(im.buf);
+}
+
 static void test_bad_arguments(void)
 {
 	ps_phys_run runs[1] = { { 0, 2 } };
@@ -683,6 +713,7 @@ int main(void)
 	test_pae();
 	test_x64();
 	test_aliased_tables();
+	test_scan_budget();
 	test_bad_arguments();
 	test_triage();
 	return CHECK_DONE();
