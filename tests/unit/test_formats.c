@@ -170,7 +170,8 @@ static void test_formats_published(void)
 	make_session(&x86, 4);
 	make_session(&x64, 8);
 
-	/* x64, "kd> .formats 0x000000000001e240" (a UTC+8 machine). */
+	/* x64, "kd> .formats 0x000000000001e240" (a UTC+8 machine; that older
+	 * WinDbg zero-padded the day, "Jan 02"). */
 	set_tz("<+08>-8");
 	check_output(&x64, ps_cmd_formats, ".formats", "0x000000000001e240",
 		     "Evaluate expression:\n"
