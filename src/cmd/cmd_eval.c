@@ -236,7 +236,7 @@ static void print_chars(FILE *out, uint64_t v, int bytes)
 
 ps_status ps_cmd_formats(ps_session *s, const char *cmd, const char *args, FILE *out)
 {
-	char time_text[96], low_text[48], high_text[48], double_text[48];
+	char time_text[96], low_text[64], high_text[64], double_text[64];
 	uint64_t v;
 	int narrow;
 	ps_status st = eval_argument(s, cmd, args, &v, out);
