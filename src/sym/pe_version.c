@@ -285,7 +285,7 @@ ps_status ps_pe_read_version(ps_pe_read_fn read, void *ctx, const ps_pe *pe,
 {
 	uint8_t *block;
 	rsrc r = { read, ctx, 0, 0 };
-	uint32_t data_rva, data_size;
+	uint32_t data_rva = 0, data_size = 0;
 	ps_status st;
 
 	memset(ver, 0, sizeof *ver);

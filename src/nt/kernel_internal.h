@@ -1,0 +1,57 @@
+/*
+ * kernel_internal.h - the ps_kernel object shared by the nt layer's files.
+ */
+#ifndef PS_NT_KERNEL_INTERNAL_H
+#define PS_NT_KERNEL_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "poolscope/kernel.h"
+
+/* Smallest block handed out by ps_kernel_kdbg (kernel.h promises 0x340). */
+#define KDBG_MIN_BUFFER 0x340
+/* Largest Header.Size we accept: 19041 uses 0x380; leave room for growth,
+ * refuse what can only be garbage. */
+#define KDBG_MAX_SIZE 0x1000
+/* Smallest Header.Size of any Windows (XP, formats.md §2.1). */
+#define KDBG_MIN_SIZE 0x290
+#define KDBG_OWNER_TAG 0x4742444Bu /* 'KDBG' */
+
+/* Module list walks stop here; real systems load a few hundred. */
+#define KERNEL_MAX_MODULES 10000
+#define KERNEL_MAX_WARNINGS 256
+
+struct ps_kernel {
+	const ps_dump *dump;
+	ps_vm *vm;
+	unsigned pointer_size;          /* 4 or 8 */
+
+	uint8_t *kdbg;                  /* NULL when none was found */
+	size_t kdbg_size;               /* usable bytes (Header.Size, clipped) */
+	size_t kdbg_buffer;             /* allocated, >= KDBG_MIN_BUFFER */
+	uint64_t kdbg_va;
+
+	uint64_t kernel_base;
+
+	ps_module *modules;
+	size_t module_count;
+	size_t *by_base;                /* module indices sorted by base */
+
+	char **warnings;
+	size_t warning_count;
+	int warnings_dropped;
+};
+
+void kernel_warn(ps_kernel *k, const char *fmt, ...) PS_PRINTF(2, 3);
+
+/* The steps of ps_kernel_open, in order. */
+void kernel_find_kdbg(ps_kernel *k);
+ps_status kernel_load_modules(ps_kernel *k, ps_error *err);
+
+/* Fill m->name for every module, in list order, WinDbg style; the module
+ * at kernel_base (or the first one when it is 0) is "nt". */
+void kernel_name_modules(ps_module *mods, size_t count, uint64_t kernel_base);
+/* The WinDbg module name for an image file name ("hal.dll" -> "hal"). */
+void kernel_module_name(const char *image_name, int is_kernel, char *out, size_t out_size);
+
+#endif
