@@ -395,6 +395,9 @@ static void test_x86(void)
 	uint8_t buf[4];
 
 	build_mode(&im, &L);
+	/* The last page of the address space maps pfn 8. */
+	put_entry(&im, 0x1000 + 0x3FF * 4, VALID(5));
+	put_entry(&im, 0x5000 + 0x3FF * 4, VALID(8));
 	d = open_image(&im, L.name);
 	CHECK(ps_vm_create_kernel(d, &vm, &err) == PS_OK);
 	CHECK(ps_vm_paging(vm) == PS_PAGING_X86);
@@ -413,14 +416,26 @@ static void test_x86(void)
 	CHECK(ps_vm_translate(vm, 0x100000000ull, &t, &err) == PS_OK);
 	CHECK(t.state == PS_PAGE_INVALID && t.level_count == 0);
 	CHECK(ps_vm_read(vm, 0x100000000ull, buf, 4, NULL, &err) == PS_EINVALID);
-	/* Reads do not wrap past 4 GiB. */
-	CHECK(ps_vm_read(vm, 0xFFFFFFFEull, buf, 4, NULL, &err) == PS_EINVALID);
+	/* Reads do not wrap past 4 GiB, in either form of the address. */
+	{
+		size_t done = 0;
+		CHECK(ps_vm_read(vm, 0xFFFFFFFEull, buf, 4, &done, &err) == PS_EINVALID);
+		CHECK_EQ_U64(done, 2);
+		CHECK(bytes_match(buf, 0x8FFE, 2));
+		CHECK(strstr(err.message, "past the end") != NULL);
+		CHECK(ps_vm_read(vm, 0xFFFFFFFFFFFFFFFEull, buf, 4, &done, &err) == PS_EINVALID);
+		CHECK_EQ_U64(done, 2);
+	}
 
 	CHECK(ps_vm_next_readable(vm, 3 * 0x400000 + 0x1000, UINT64_MAX, &next, &err) == PS_OK);
 	CHECK_EQ_U64(next, 0xC0000000);
 	CHECK(ps_vm_next_readable(vm, 0xFFFFFFFF80000000ull, UINT64_MAX, &next, &err) == PS_OK);
 	CHECK_EQ_U64(next, 0xFFFFFFFFC0000000ull);
-	CHECK(ps_vm_next_readable(vm, 0xC0400000, UINT64_MAX, &next, &err) == PS_ENOTFOUND);
+	CHECK(ps_vm_next_readable(vm, 0xC0400000, UINT64_MAX, &next, &err) == PS_OK);
+	CHECK_EQ_U64(next, 0xFFFFF000);
+	CHECK(ps_vm_next_readable(vm, 0xC0400000, 0xFFFFF000, &next, &err) == PS_ENOTFOUND);
+	CHECK(ps_vm_next_readable(vm, 0xFFFFFFFFC0400000ull, UINT64_MAX, &next, &err) == PS_OK);
+	CHECK_EQ_U64(next, 0xFFFFFFFFFFFFF000ull);
 	CHECK_EQ_U64(ps_vm_canonical(vm, 0xFFFFFFFFC0000000ull), 0xC0000000);
 
 	ps_vm_destroy(vm);
