@@ -1,0 +1,1 @@
+lmvm nt; lmva fffff8048b58334c; lm m ms*

@@ -1,0 +1,1 @@
+s -a fffff8047c600000 L?100000 "vb_release"; s -d fffff8047c64c0a0 L10 2e312e31; s -q ffff850429892120 L10 fffff8048b5a2e2c; s -u ffff800000000000 L?7fffffffffff "Wdf"; !for_each_module s -a @#Base @#End "MSKK"
