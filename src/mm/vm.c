@@ -66,6 +66,9 @@ ps_status ps_vm_create_kernel(const ps_dump *d, ps_vm **out, ps_error *err)
 
 void ps_vm_destroy(ps_vm *vm)
 {
+	if (!vm)
+		return;
+	free(vm->memo);
 	free(vm);
 }
 

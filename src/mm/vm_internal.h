@@ -62,6 +62,21 @@ void ps_vm_cache_init(ps_vm_cache *c);
 const uint8_t *ps_vm_cache_get(const ps_vm_cache *c, uint64_t va);
 void ps_vm_cache_put(ps_vm_cache *c, uint64_t va, const uint8_t *page);
 
+/*
+ * The next-readable search's memo of tables found empty (vm_scan.c). It lives
+ * in the ps_vm so a scan that calls ps_vm_next_readable once per page does not
+ * clear 64 KiB each time: a slot counts only when its generation is the
+ * current call's.
+ */
+#define PS_VM_MEMO_SLOTS 4096 /* power of two */
+
+typedef struct ps_vm_memo {
+	uint32_t generation;
+	uint32_t used;
+	uint32_t gen[PS_VM_MEMO_SLOTS];
+	uint64_t key[PS_VM_MEMO_SLOTS];
+} ps_vm_memo;
+
 struct ps_vm {
 	const ps_dump *dump;
 	ps_paging mode;
@@ -69,6 +84,7 @@ struct ps_vm {
 	const ps_mm_mode *desc;  /* NULL: a triage space served from blocks */
 	int wide;                /* 8-byte pointers */
 	ps_vm_cache cache;
+	ps_vm_memo *memo;        /* allocated by the first search */
 };
 
 /*

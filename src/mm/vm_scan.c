@@ -25,23 +25,22 @@
 /* 64 Mi entry reads or page probes: well under a second, and 256 GiB of
  * mapped-but-absent pages, far more than real kernels have. */
 #define SCAN_BUDGET (1ull << 26)
-#define MEMO_SLOTS 4096 /* power of two */
 
 enum { SCAN_NONE = 0, SCAN_FOUND = 1, SCAN_STOP = -1 };
 
 typedef struct scan {
 	ps_vm *vm;
 	const ps_mm_mode *m;
+	ps_vm_memo *memo;
 	uint64_t end;        /* linear, exclusive */
 	uint64_t cursor;     /* linear: nothing readable between the start and here */
 	uint64_t steps;
 	int exhausted;
-	unsigned memo_used;
-	uint64_t memo[MEMO_SLOTS];
 } scan;
 
 /* Memo keys: a page-aligned physical address tagged in its low bits with
- * what it was searched as (a table of level L, or a large page at level L). */
+ * what it was searched as (a table of level L, or a large page at level L),
+ * so 0 is never a key. */
 static uint64_t key_table(int level, uint64_t pa)
 {
 	return (pa & ~0xFFFull) | (uint64_t)(level + 1);
@@ -54,32 +53,51 @@ static uint64_t key_large(int level, uint64_t pa)
 
 static unsigned memo_slot(uint64_t key)
 {
-	return (unsigned)((key * 0x9E3779B97F4A7C15ull) >> 52) & (MEMO_SLOTS - 1);
+	return (unsigned)((key * 0x9E3779B97F4A7C15ull) >> 52) & (PS_VM_MEMO_SLOTS - 1);
+}
+
+static int slot_live(const ps_vm_memo *mm, unsigned i)
+{
+	return mm->gen[i] == mm->generation;
 }
 
 static int memo_has(const scan *s, uint64_t key)
 {
-	for (unsigned i = memo_slot(key), n = 0; n < MEMO_SLOTS; i = (i + 1) & (MEMO_SLOTS - 1), n++) {
-		if (s->memo[i] == key)
+	const ps_vm_memo *mm = s->memo;
+	unsigned i = memo_slot(key);
+
+	for (unsigned n = 0; n < PS_VM_MEMO_SLOTS && slot_live(mm, i); n++) {
+		if (mm->key[i] == key)
 			return 1;
-		if (s->memo[i] == 0)
-			return 0;
+		i = (i + 1) & (PS_VM_MEMO_SLOTS - 1);
 	}
 	return 0;
 }
 
 static void memo_add(scan *s, uint64_t key)
 {
+	ps_vm_memo *mm = s->memo;
 	unsigned i;
 
-	/* Past three quarters full the memo only remembers; the budget still
+	/* Past three quarters full the memo stops learning; the budget still
 	 * bounds the search. */
-	if (s->memo_used >= MEMO_SLOTS / 4 * 3 || memo_has(s, key))
+	if (mm->used >= PS_VM_MEMO_SLOTS / 4 * 3 || memo_has(s, key))
 		return;
-	for (i = memo_slot(key); s->memo[i] != 0; i = (i + 1) & (MEMO_SLOTS - 1))
+	for (i = memo_slot(key); slot_live(mm, i); i = (i + 1) & (PS_VM_MEMO_SLOTS - 1))
 		;
-	s->memo[i] = key;
-	s->memo_used++;
+	mm->key[i] = key;
+	mm->gen[i] = mm->generation;
+	mm->used++;
+}
+
+/* Forget everything the previous call learned, in O(1) nearly always. */
+static void memo_reset(ps_vm_memo *mm)
+{
+	mm->used = 0;
+	if (++mm->generation == 0) {
+		memset(mm->gen, 0, sizeof mm->gen);
+		mm->generation = 1;
+	}
 }
 
 static int spend(scan *s)
@@ -175,7 +193,7 @@ ps_status ps_vm_next_readable(ps_vm *vm, uint64_t va, uint64_t end, uint64_t *ne
 {
 	static const uint64_t x64_high = 0xFFFF800000000000ull;
 	uint64_t lin = va, lin_end = end, high = 0;
-	scan *s;
+	scan sc, *s;
 	int r;
 
 	*next = va;
@@ -205,31 +223,32 @@ ps_status ps_vm_next_readable(ps_vm *vm, uint64_t va, uint64_t end, uint64_t *ne
 				    "%s: nothing readable between 0x%016" PRIx64 " and 0x%016" PRIx64,
 				    ps_dump_name(vm->dump), va, end);
 
-	/* 32 KiB of memo is too much for some callers' stacks. */
-	s = malloc(sizeof *s);
-	if (!s)
-		return ps_error_set(err, PS_ENOMEM, "%s: no memory to search for readable pages",
-				    ps_dump_name(vm->dump));
+	if (!vm->memo) {
+		vm->memo = calloc(1, sizeof *vm->memo);
+		if (!vm->memo)
+			return ps_error_set(err, PS_ENOMEM, "%s: no memory to search for readable pages",
+					    ps_dump_name(vm->dump));
+	}
+	memo_reset(vm->memo);
+	s = &sc;
 	memset(s, 0, sizeof *s);
 	s->vm = vm;
 	s->m = vm->desc;
+	s->memo = vm->memo;
 	s->end = lin_end;
 	s->cursor = lin & ~0xFFFull;
 	r = scan_table(s, 0, vm->dtb & vm->desc->top_mask, 0);
 	if (r == SCAN_FOUND) {
 		*next = (s->cursor == (lin & ~0xFFFull) ? lin : s->cursor) | high;
-		free(s);
 		return PS_OK;
 	}
 	if (s->exhausted) {
 		*next = s->cursor | high;
-		free(s);
 		return ps_error_set(err, PS_EFORMAT,
 				    "%s: the page tables map too many pages that are not in the dump; "
 				    "gave up searching at 0x%016" PRIx64 " (from 0x%016" PRIx64 ")",
 				    ps_dump_name(vm->dump), *next, va);
 	}
-	free(s);
 	return ps_error_set(err, PS_ENOTFOUND,
 			    "%s: nothing readable between 0x%016" PRIx64 " and 0x%016" PRIx64,
 			    ps_dump_name(vm->dump), va, end);
