@@ -1,0 +1,757 @@
+/*
+ * scenario.c - parsing scenario files (docs/scenario-format.md).
+ *
+ * The input is treated as hostile: any byte sequence gives either a scenario
+ * or one error naming the line, never a crash or an unbounded allocation.
+ * Reserved keywords of later versions (pool, thread, handle, scale) are
+ * accepted with a warning so that newer scenarios still load.
+ */
+#include "scenario.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TOKENS 32
+#define MAX_TOKEN 256
+#define MAX_LINE 1024
+#define MAX_FILE (4u << 20)
+
+typedef struct parser {
+	const char *name;
+	int line;
+	lab_scenario *sc;
+	lab_warn_fn warn;
+	void *warn_ctx;
+	ps_error *err;
+	char tok[MAX_TOKENS][MAX_TOKEN];
+	int ntok;
+} parser;
+
+/* Counters a scenario may set: kernel globals that KDBG points at and that
+ * !vm reads. A list head (…ListHead) receives its Total field. */
+static const char *const known_counters[] = {
+	"MmAvailablePages", "MmResidentAvailablePages", "MmTotalCommittedPages",
+	"MmTotalCommitLimit", "MmTotalCommitLimitMaximum", "MmPeakCommitment",
+	"MmSharedCommit", "MmDriverCommit", "MmProcessCommit", "MmPagedPoolCommit",
+	"MmExtendedCommit", "MmAllocatedNonPagedPool", "MmMaximumNonPagedPoolInBytes",
+	"MmSizeOfPagedPoolInBytes", "MmNumberOfPagingFiles", "MmZeroedPageListHead",
+	"MmFreePageListHead", "MmStandbyPageListHead", "MmModifiedPageListHead",
+	"MmModifiedNoWritePageListHead", "MmTotalFreeSystemPtes",
+	"MmTotalPagesForPagingFile", NULL
+};
+
+static const char *const regs_x86[] = {
+	"eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "esp", "eip", "efl",
+	"cs", "ss", "ds", "es", "fs", "gs", NULL
+};
+
+static const char *const regs_x64[] = {
+	"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "rip", "r8",
+	"r9", "r10", "r11", "r12", "r13", "r14", "r15", "efl", "cs", "ss",
+	"ds", "es", "fs", "gs", NULL
+};
+
+static ps_status fail(parser *p, const char *fmt, const char *a, const char *b)
+{
+	char what[320];
+	snprintf(what, sizeof what, fmt, a ? a : "", b ? b : "");
+	return ps_error_set(p->err, PS_EFORMAT, "%s:%d: %s", p->name, p->line, what);
+}
+
+static void warn(parser *p, const char *what)
+{
+	char msg[400];
+	if (!p->warn)
+		return;
+	snprintf(msg, sizeof msg, "%s:%d: %s", p->name, p->line, what);
+	p->warn(p->warn_ctx, msg);
+}
+
+const char *lab_arch_name(lab_arch arch)
+{
+	switch (arch) {
+	case LAB_ARCH_X86: return "x86";
+	case LAB_ARCH_X86_PAE: return "x86-pae";
+	case LAB_ARCH_X64: return "x64";
+	default: return "none";
+	}
+}
+
+int lab_arch_is_64(lab_arch arch)
+{
+	return arch == LAB_ARCH_X64;
+}
+
+/* Numbers: decimal, or hexadecimal with 0x. WinDbg's backtick separator
+ * (fffff800`02a4d000) is accepted in hexadecimal numbers, and a number that
+ * holds a backtick is hexadecimal even without 0x. */
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char clean[64];
+	size_t n = 0;
+	int hex = 0;
+	uint64_t v = 0;
+
+	if (strchr(s, '`'))
+		hex = 1;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		hex = 1;
+		s += 2;
+	}
+	for (; *s; s++) {
+		if (*s == '`')
+			continue;
+		if (n + 1 >= sizeof clean)
+			return -1;
+		clean[n++] = *s;
+	}
+	clean[n] = '\0';
+	if (n == 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned d;
+		char c = clean[i];
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (hex && c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else if (hex && c >= 'A' && c <= 'F')
+			d = (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+		if (hex) {
+			if (v >> 60)
+				return -1;
+			v = v * 16 + d;
+		} else {
+			if (v > (UINT64_MAX - d) / 10)
+				return -1;
+			v = v * 10 + d;
+		}
+	}
+	*out = v;
+	return 0;
+}
+
+int lab_parse_size(const char *s, uint64_t *out)
+{
+	char num[64];
+	size_t len = strlen(s);
+	uint64_t mult = 1, v;
+
+	if (len == 0 || len >= sizeof num)
+		return -1;
+	memcpy(num, s, len + 1);
+	switch (num[len - 1]) {
+	case 'k': case 'K': mult = 1ull << 10; break;
+	case 'm': case 'M': mult = 1ull << 20; break;
+	case 'g': case 'G': mult = 1ull << 30; break;
+	default: break;
+	}
+	if (mult != 1)
+		num[len - 1] = '\0';
+	if (parse_u64(num, &v) != 0 || v > UINT64_MAX / mult)
+		return -1;
+	*out = v * mult;
+	return 0;
+}
+
+static ps_status number(parser *p, int i, const char *what, uint64_t max, uint64_t *out)
+{
+	if (i >= p->ntok)
+		return fail(p, "%s: missing %s", p->tok[0], what);
+	if (parse_u64(p->tok[i], out) != 0)
+		return fail(p, "bad number '%s' for %s", p->tok[i], what);
+	if (*out > max) {
+		char lim[32];
+		snprintf(lim, sizeof lim, "%s", what);
+		return fail(p, "'%s' is too large for %s", p->tok[i], lim);
+	}
+	return PS_OK;
+}
+
+/* Split one line into tokens; "double quotes" group words. */
+static ps_status tokenize(parser *p, const char *line, size_t len)
+{
+	size_t i = 0;
+
+	p->ntok = 0;
+	while (i < len) {
+		size_t n = 0;
+		char *dst;
+		while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
+			i++;
+		if (i >= len || line[i] == '#')
+			break;
+		if (p->ntok >= MAX_TOKENS)
+			return fail(p, "too many words on one line (at most 32)", NULL, NULL);
+		dst = p->tok[p->ntok];
+		if (line[i] == '"') {
+			i++;
+			while (i < len && line[i] != '"') {
+				if (n + 1 >= MAX_TOKEN)
+					return fail(p, "quoted word too long (at most 255 bytes)", NULL, NULL);
+				dst[n++] = line[i++];
+			}
+			if (i >= len)
+				return fail(p, "unterminated quote", NULL, NULL);
+			i++;
+		} else {
+			while (i < len && line[i] != ' ' && line[i] != '\t' && line[i] != '\r' && line[i] != '#') {
+				if (n + 1 >= MAX_TOKEN)
+					return fail(p, "word too long (at most 255 bytes)", NULL, NULL);
+				dst[n++] = line[i++];
+			}
+		}
+		dst[n] = '\0';
+		for (size_t k = 0; k < n; k++) {
+			unsigned char c = (unsigned char)dst[k];
+			if (c < 0x20 || c == 0x7f)
+				return fail(p, "control character in a word", NULL, NULL);
+		}
+		p->ntok++;
+	}
+	return PS_OK;
+}
+
+static int is_kernel_va(lab_arch arch, uint64_t va)
+{
+	if (arch == LAB_ARCH_X64)
+		return va >= 0xFFFF800000000000ull;
+	return va >= 0x80000000ull && va <= 0xFFFFFFFFull;
+}
+
+static int is_user_va(lab_arch arch, uint64_t va)
+{
+	if (arch == LAB_ARCH_X64)
+		return va > 0 && va < 0x7FFFFFFF0000ull;
+	return va > 0 && va < 0x7FFF0000ull;
+}
+
+static int name_ok(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (!(isalnum(c) || c == '.' || c == '_' || c == '-' || c == '$'))
+			return 0;
+	}
+	return 1;
+}
+
+static ps_status parse_module(parser *p, int is_kernel)
+{
+	lab_scenario *sc = p->sc;
+	lab_module_spec *m;
+	uint64_t base = 0;
+	int have_base = 0, base_tok = 0;
+	ps_status st;
+
+	if (p->ntok < 2)
+		return fail(p, "%s: missing image file name", p->tok[0], NULL);
+	if (sc->module_count >= LAB_MAX_MODULES)
+		return fail(p, "too many modules (at most 64)", NULL, NULL);
+	if (strlen(p->tok[1]) >= sizeof m->file || !name_ok(p->tok[1]))
+		return fail(p, "bad image file name '%s'", p->tok[1], NULL);
+	if (is_kernel) {
+		for (size_t i = 0; i < sc->module_count; i++) {
+			if (sc->modules[i].is_kernel) {
+				char l[16];
+				snprintf(l, sizeof l, "%d", sc->modules[i].line);
+				return fail(p, "second kernel line (the first is at line %s)", l, NULL);
+			}
+		}
+	}
+	m = &sc->modules[sc->module_count];
+	memset(m, 0, sizeof *m);
+	snprintf(m->file, sizeof m->file, "%.63s", p->tok[1]);
+	m->is_kernel = is_kernel;
+	m->line = p->line;
+	for (int i = 2; i < p->ntok; i += 2) {
+		const char *key = p->tok[i];
+		if (i + 1 >= p->ntok)
+			return fail(p, "'%s' needs a value", key, NULL);
+		if (strcmp(key, "base") == 0) {
+			if ((st = number(p, i + 1, "base", UINT64_MAX, &base)) != PS_OK)
+				return st;
+			have_base = 1;
+			base_tok = i + 1;
+		} else if (strcmp(key, "name") == 0) {
+			if (strlen(p->tok[i + 1]) >= sizeof m->name || !name_ok(p->tok[i + 1]))
+				return fail(p, "bad module name '%s'", p->tok[i + 1], NULL);
+			snprintf(m->name, sizeof m->name, "%s", p->tok[i + 1]);
+		} else if (strcmp(key, "path") == 0) {
+			if (strlen(p->tok[i + 1]) >= sizeof m->path)
+				return fail(p, "module path too long", NULL, NULL);
+			snprintf(m->path, sizeof m->path, "%s", p->tok[i + 1]);
+		} else {
+			return fail(p, "unknown module attribute '%s' (base, name, path)", key, NULL);
+		}
+	}
+	if (!have_base)
+		return fail(p, "%s %s: missing 'base ADDRESS'", p->tok[0], p->tok[1]);
+	if (base & 0xFFF)
+		return fail(p, "module base %s is not page aligned (4 KiB)", p->tok[base_tok], NULL);
+	if (sc->arch == LAB_ARCH_NONE)
+		return fail(p, "'arch' must come before modules", NULL, NULL);
+	if (!is_kernel_va(sc->arch, base))
+		return fail(p, "module base is not a kernel address for %s", lab_arch_name(sc->arch), NULL);
+	m->base = base;
+	if (!m->name[0])
+		snprintf(m->name, sizeof m->name, "%s", is_kernel ? "ntoskrnl.exe" : m->file);
+	if (!m->path[0]) {
+		const char *dot = strrchr(m->name, '.');
+		int is_sys = dot && (strcmp(dot, ".sys") == 0 || strcmp(dot, ".SYS") == 0);
+		char name[sizeof m->name];
+		memcpy(name, m->name, sizeof name);
+		snprintf(m->path, sizeof m->path, "\\SystemRoot\\system32\\%s%s",
+			 is_sys ? "DRIVERS\\" : "", name);
+	}
+	for (size_t i = 0; i < sc->module_count; i++)
+		if (sc->modules[i].base == base)
+			return fail(p, "module base already used by %s", sc->modules[i].name, NULL);
+	sc->module_count++;
+	return PS_OK;
+}
+
+static ps_status parse_process(parser *p)
+{
+	lab_scenario *sc = p->sc;
+	lab_process_spec *pr;
+	int have_pid = 0;
+	ps_status st;
+	uint64_t v;
+
+	if (p->ntok < 2)
+		return fail(p, "process: missing image name", NULL, NULL);
+	if (sc->process_count >= LAB_MAX_PROCESSES)
+		return fail(p, "too many processes (at most 256)", NULL, NULL);
+	if (strlen(p->tok[1]) > 15 || !name_ok(p->tok[1]))
+		return fail(p, "bad process image name '%s' (at most 15 characters)", p->tok[1], NULL);
+	if (sc->arch == LAB_ARCH_NONE)
+		return fail(p, "'arch' must come before processes", NULL, NULL);
+	pr = &sc->processes[sc->process_count];
+	memset(pr, 0, sizeof *pr);
+	snprintf(pr->name, sizeof pr->name, "%.15s", p->tok[1]);
+	pr->line = p->line;
+	pr->session = LAB_NO_SESSION;
+	for (int i = 2; i < p->ntok; i += 2) {
+		const char *key = p->tok[i];
+		if (i + 1 >= p->ntok)
+			return fail(p, "'%s' needs a value", key, NULL);
+		if (strcmp(key, "pid") == 0) {
+			if ((st = number(p, i + 1, "pid", 0xFFFFFFFFull, &pr->pid)) != PS_OK)
+				return st;
+			have_pid = 1;
+		} else if (strcmp(key, "parent") == 0) {
+			if ((st = number(p, i + 1, "parent", 0xFFFFFFFFull, &pr->parent)) != PS_OK)
+				return st;
+		} else if (strcmp(key, "session") == 0) {
+			if ((st = number(p, i + 1, "session", 0xFFFF, &v)) != PS_OK)
+				return st;
+			pr->session = (uint32_t)v;
+		} else if (strcmp(key, "peb") == 0) {
+			if ((st = number(p, i + 1, "peb", UINT64_MAX, &pr->peb)) != PS_OK)
+				return st;
+			if (!is_user_va(sc->arch, pr->peb) || (pr->peb & 0xFFF))
+				return fail(p, "peb %s is not a page-aligned user address", p->tok[i + 1], NULL);
+		} else {
+			return fail(p, "unknown process attribute '%s' (pid, parent, session, peb)", key, NULL);
+		}
+	}
+	if (!have_pid)
+		return fail(p, "process %s: missing 'pid N'", pr->name, NULL);
+	if (pr->pid & 3) {
+		char pid[24];
+		snprintf(pid, sizeof pid, "%llu", (unsigned long long)pr->pid);
+		return fail(p, "pid %s is not a multiple of 4", pid, NULL);
+	}
+	for (size_t i = 0; i < sc->process_count; i++)
+		if (sc->processes[i].pid == pr->pid)
+			return fail(p, "pid already used by %s", sc->processes[i].name, NULL);
+	sc->process_count++;
+	return PS_OK;
+}
+
+static ps_status parse_memory(parser *p)
+{
+	lab_scenario *sc = p->sc;
+	char a[MAX_TOKEN], *dash;
+	uint64_t start, end;
+
+	if (p->ntok != 2)
+		return fail(p, "memory: expected one range START-END", NULL, NULL);
+	snprintf(a, sizeof a, "%s", p->tok[1]);
+	dash = strchr(a, '-');
+	if (!dash)
+		return fail(p, "memory: '%s' is not START-END", p->tok[1], NULL);
+	*dash = '\0';
+	if (parse_u64(a, &start) != 0 || parse_u64(dash + 1, &end) != 0)
+		return fail(p, "memory: bad number in '%s'", p->tok[1], NULL);
+	if ((start & 0xFFF) || (end & 0xFFF))
+		return fail(p, "memory: %s is not page aligned", p->tok[1], NULL);
+	if (end <= start)
+		return fail(p, "memory: empty or reversed range %s", p->tok[1], NULL);
+	if (end > (1ull << 40))
+		return fail(p, "memory: %s goes beyond 1 TiB", p->tok[1], NULL);
+	if (sc->arch == LAB_ARCH_X86 && end > (1ull << 32))
+		return fail(p, "memory: %s is above 4 GiB, which x86 without PAE cannot address", p->tok[1], NULL);
+	if (sc->run_count >= LAB_MAX_RUNS)
+		return fail(p, "too many memory runs (at most 32)", NULL, NULL);
+	if (sc->run_count) {
+		const lab_run *last = &sc->runs[sc->run_count - 1];
+		if (start / 4096 < last->base_page + last->page_count)
+			return fail(p, "memory: %s overlaps or is below the previous run (runs must ascend)", p->tok[1], NULL);
+	}
+	sc->runs[sc->run_count].base_page = start / 4096;
+	sc->runs[sc->run_count].page_count = (end - start) / 4096;
+	sc->run_count++;
+	return PS_OK;
+}
+
+static int days_from_civil(int y, int m, int d, int64_t *days)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int64_t yy, era, yoe, doy, doe;
+
+	if (y < 1601 || y > 9999 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return -1;
+	/* Days since 1970-01-01 (Howard Hinnant's civil calendar algorithm). */
+	yy = y - (m <= 2);
+	era = yy / 400;
+	yoe = yy - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	*days = era * 146097 + doe - 719468;
+	return 0;
+}
+
+static ps_status parse_time(parser *p)
+{
+	int y, mo, d, h = 0, mi = 0, s = 0;
+	int64_t days;
+	char extra;
+
+	if (p->ntok < 2 || p->ntok > 3)
+		return fail(p, "time: expected YYYY-MM-DD [HH:MM:SS] (UTC)", NULL, NULL);
+	if (sscanf(p->tok[1], "%4d-%2d-%2d%c", &y, &mo, &d, &extra) != 3)
+		return fail(p, "time: bad date '%s'", p->tok[1], NULL);
+	if (p->ntok == 3 && sscanf(p->tok[2], "%2d:%2d:%2d%c", &h, &mi, &s, &extra) != 3)
+		return fail(p, "time: bad time of day '%s'", p->tok[2], NULL);
+	if (days_from_civil(y, mo, d, &days) != 0 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59)
+		return fail(p, "time: '%s' is not a valid date and time", p->tok[1], NULL);
+	/* FILETIME: 100 ns since 1601-01-01; 11644473600 s separate the epochs. */
+	p->sc->system_time = (uint64_t)((days * 86400 + h * 3600 + mi * 60 + s) + 11644473600ll) * 10000000ull;
+	return PS_OK;
+}
+
+static ps_status parse_context(parser *p)
+{
+	const char *const *names = p->sc->arch == LAB_ARCH_X64 ? regs_x64 : regs_x86;
+	ps_status st;
+
+	if (p->sc->arch == LAB_ARCH_NONE)
+		return fail(p, "'arch' must come before context", NULL, NULL);
+	if (p->ntok < 3 || (p->ntok - 1) % 2)
+		return fail(p, "context: expected REGISTER VALUE pairs", NULL, NULL);
+	for (int i = 1; i < p->ntok; i += 2) {
+		int known = 0;
+		uint64_t v;
+		lab_reg *r = NULL;
+		for (int k = 0; names[k]; k++)
+			if (strcmp(names[k], p->tok[i]) == 0)
+				known = 1;
+		if (!known)
+			return fail(p, "context: unknown register '%s' for %s", p->tok[i],
+				    lab_arch_name(p->sc->arch));
+		if ((st = number(p, i + 1, p->tok[i], lab_arch_is_64(p->sc->arch) ? UINT64_MAX : 0xFFFFFFFFull, &v)) != PS_OK)
+			return st;
+		for (size_t k = 0; k < p->sc->reg_count; k++)
+			if (strcmp(p->sc->regs[k].name, p->tok[i]) == 0)
+				r = &p->sc->regs[k];
+		if (!r) {
+			if (p->sc->reg_count >= LAB_MAX_REGS)
+				return fail(p, "context: too many registers", NULL, NULL);
+			r = &p->sc->regs[p->sc->reg_count++];
+			snprintf(r->name, sizeof r->name, "%s", p->tok[i]);
+		}
+		r->value = v;
+	}
+	return PS_OK;
+}
+
+static ps_status parse_line(parser *p)
+{
+	lab_scenario *sc = p->sc;
+	const char *k = p->tok[0];
+	ps_status st;
+	uint64_t v;
+
+	if (strcmp(k, "arch") == 0) {
+		if (p->ntok != 2)
+			return fail(p, "arch: expected one of x86, x86-pae, x64", NULL, NULL);
+		if (sc->arch != LAB_ARCH_NONE)
+			return fail(p, "arch given twice", NULL, NULL);
+		if (strcmp(p->tok[1], "x86") == 0)
+			sc->arch = LAB_ARCH_X86;
+		else if (strcmp(p->tok[1], "x86-pae") == 0)
+			sc->arch = LAB_ARCH_X86_PAE;
+		else if (strcmp(p->tok[1], "x64") == 0)
+			sc->arch = LAB_ARCH_X64;
+		else
+			return fail(p, "arch: '%s' is not x86, x86-pae or x64", p->tok[1], NULL);
+		return PS_OK;
+	}
+	if (strcmp(k, "build") == 0) {
+		if (p->ntok != 2)
+			return fail(p, "build: expected a build number", NULL, NULL);
+		if ((st = number(p, 1, "build", 0xFFFF, &v)) != PS_OK)
+			return st;
+		if (v != 7601 && v != 17763)
+			return fail(p, "build %s is not supported (7601 or 17763)", p->tok[1], NULL);
+		sc->build = (uint32_t)v;
+		return PS_OK;
+	}
+	if (strcmp(k, "dump-type") == 0) {
+		if (p->ntok != 2 || number(p, 1, "dump-type", 0xFF, &v) != PS_OK || (v != 1 && v != 5))
+			return fail(p, "dump-type: expected 1 (full) or 5 (kernel bitmap)", NULL, NULL);
+		sc->dump_type = (uint32_t)v;
+		return PS_OK;
+	}
+	if (strcmp(k, "processors") == 0) {
+		if (p->ntok != 2)
+			return fail(p, "processors: expected a count", NULL, NULL);
+		if ((st = number(p, 1, "processors", 64, &v)) != PS_OK)
+			return st;
+		if (v == 0)
+			return fail(p, "processors: at least 1", NULL, NULL);
+		sc->processors = (uint32_t)v;
+		return PS_OK;
+	}
+	if (strcmp(k, "seed") == 0) {
+		if (p->ntok != 2)
+			return fail(p, "seed: expected a number", NULL, NULL);
+		return number(p, 1, "seed", UINT64_MAX, &sc->seed);
+	}
+	if (strcmp(k, "memory") == 0)
+		return parse_memory(p);
+	if (strcmp(k, "kernel") == 0)
+		return parse_module(p, 1);
+	if (strcmp(k, "module") == 0)
+		return parse_module(p, 0);
+	if (strcmp(k, "process") == 0)
+		return parse_process(p);
+	if (strcmp(k, "mm") == 0) {
+		int known = 0;
+		lab_counter *c;
+		if (p->ntok != 3)
+			return fail(p, "mm: expected NAME VALUE", NULL, NULL);
+		for (int i = 0; known_counters[i]; i++)
+			if (strcmp(known_counters[i], p->tok[1]) == 0)
+				known = 1;
+		if (!known)
+			return fail(p, "mm: unknown counter '%s' (see docs/scenario-format.md)", p->tok[1], NULL);
+		if (sc->counter_count >= LAB_MAX_COUNTERS)
+			return fail(p, "too many mm lines", NULL, NULL);
+		c = &sc->counters[sc->counter_count];
+		if ((st = number(p, 2, p->tok[1], sc->arch == LAB_ARCH_X64 ? UINT64_MAX : 0xFFFFFFFFull, &c->value)) != PS_OK)
+			return st;
+		snprintf(c->name, sizeof c->name, "%.47s", p->tok[1]);
+		c->line = p->line;
+		sc->counter_count++;
+		return PS_OK;
+	}
+	if (strcmp(k, "bugcheck") == 0) {
+		uint64_t pmax = sc->arch == LAB_ARCH_X64 ? UINT64_MAX : 0xFFFFFFFFull;
+		if (sc->arch == LAB_ARCH_NONE)
+			return fail(p, "'arch' must come before bugcheck", NULL, NULL);
+		if (p->ntok != 6)
+			return fail(p, "bugcheck: expected CODE P1 P2 P3 P4", NULL, NULL);
+		if ((st = number(p, 1, "bugcheck code", 0xFFFFFFFFull, &v)) != PS_OK)
+			return st;
+		sc->bugcheck_code = (uint32_t)v;
+		for (int i = 0; i < 4; i++)
+			if ((st = number(p, 2 + i, "bugcheck parameter", pmax, &sc->bugcheck_params[i])) != PS_OK)
+				return st;
+		sc->has_bugcheck = 1;
+		return PS_OK;
+	}
+	if (strcmp(k, "context") == 0)
+		return parse_context(p);
+	if (strcmp(k, "time") == 0)
+		return parse_time(p);
+	if (strcmp(k, "uptime") == 0) {
+		if (p->ntok != 2)
+			return fail(p, "uptime: expected seconds", NULL, NULL);
+		if ((st = number(p, 1, "uptime", 100ull * 365 * 86400, &v)) != PS_OK)
+			return st;
+		sc->uptime = v * 10000000ull;
+		return PS_OK;
+	}
+	if (strcmp(k, "service-pack") == 0) {
+		if (p->ntok != 2)
+			return fail(p, "service-pack: expected a number", NULL, NULL);
+		if ((st = number(p, 1, "service-pack", 9, &v)) != PS_OK)
+			return st;
+		sc->service_pack = (uint32_t)v;
+		return PS_OK;
+	}
+	if (strcmp(k, "build-lab") == 0) {
+		if (p->ntok != 2 || strlen(p->tok[1]) >= sizeof sc->build_lab)
+			return fail(p, "build-lab: expected one string (at most 95 bytes)", NULL, NULL);
+		snprintf(sc->build_lab, sizeof sc->build_lab, "%.95s", p->tok[1]);
+		return PS_OK;
+	}
+	if (strcmp(k, "pool") == 0 || strcmp(k, "thread") == 0 ||
+	    strcmp(k, "handle") == 0 || strcmp(k, "scale") == 0) {
+		char msg[128];
+		snprintf(msg, sizeof msg, "'%.20s' is reserved for a later version of the lab; line ignored", k);
+		warn(p, msg);
+		sc->reserved_lines++;
+		return PS_OK;
+	}
+	return fail(p, "unknown keyword '%s'", k, NULL);
+}
+
+static ps_status finish(parser *p)
+{
+	lab_scenario *sc = p->sc;
+	int kernels = 0;
+
+	p->line = 0;
+	if (sc->arch == LAB_ARCH_NONE)
+		return ps_error_set(p->err, PS_EFORMAT, "%s: no 'arch' line", p->name);
+	if (sc->build == 0)
+		return ps_error_set(p->err, PS_EFORMAT, "%s: no 'build' line", p->name);
+	if (sc->build == 17763 && sc->arch != LAB_ARCH_X64)
+		return ps_error_set(p->err, PS_EUNSUPPORTED, "%s: build 17763 is supported on x64 only", p->name);
+	if (sc->run_count == 0)
+		return ps_error_set(p->err, PS_EFORMAT, "%s: no 'memory' line", p->name);
+	for (size_t i = 0; i < sc->module_count; i++)
+		kernels += sc->modules[i].is_kernel;
+	if (kernels != 1)
+		return ps_error_set(p->err, PS_EFORMAT, "%s: no 'kernel' line", p->name);
+	if (lab_scenario_total_pages(sc) < 4096)
+		return ps_error_set(p->err, PS_EFORMAT, "%s: memory too small: %llu pages, the lab needs at least 16 MiB",
+				    p->name, (unsigned long long)lab_scenario_total_pages(sc));
+	if (sc->process_count == 0)
+		return ps_error_set(p->err, PS_EFORMAT, "%s: no 'process' line (at least System)", p->name);
+	if (!sc->build_lab[0])
+		snprintf(sc->build_lab, sizeof sc->build_lab, "%s",
+			 sc->build == 7601 ? (sc->arch == LAB_ARCH_X64 ? "7601.17514.amd64fre.win7sp1_rtm.101119-1850"
+								    : "7601.17514.x86fre.win7sp1_rtm.101119-1850")
+					   : "17763.1.amd64fre.rs5_release.180914-1434");
+	return PS_OK;
+}
+
+ps_status lab_scenario_parse(const char *text, size_t len, const char *name,
+			     lab_scenario *sc, lab_warn_fn warnfn, void *warn_ctx,
+			     ps_error *err)
+{
+	parser *p;
+	size_t pos = 0;
+	ps_status st = PS_OK;
+
+	memset(sc, 0, sizeof *sc);
+	sc->dump_type = 5;
+	sc->processors = 1;
+	sc->service_pack = 0;
+	/* 2010-11-20 12:00:00 UTC, a Windows 7 SP1 era default. */
+	sc->system_time = 129347136000000000ull;
+	sc->uptime = 3600ull * 10000000ull;
+	p = calloc(1, sizeof *p);
+	if (!p)
+		return ps_error_set(err, PS_ENOMEM, "%s: out of memory", name);
+	p->name = name;
+	p->sc = sc;
+	p->warn = warnfn;
+	p->warn_ctx = warn_ctx;
+	p->err = err;
+	while (pos < len) {
+		size_t end = pos;
+		while (end < len && text[end] != '\n')
+			end++;
+		p->line++;
+		if (end - pos > MAX_LINE) {
+			st = fail(p, "line too long (at most 1024 bytes)", NULL, NULL);
+			break;
+		}
+		if (memchr(text + pos, '\0', end - pos)) {
+			st = fail(p, "NUL byte in the text", NULL, NULL);
+			break;
+		}
+		if ((st = tokenize(p, text + pos, end - pos)) != PS_OK)
+			break;
+		if (p->ntok > 0 && (st = parse_line(p)) != PS_OK)
+			break;
+		pos = end + 1;
+	}
+	if (st == PS_OK)
+		st = finish(p);
+	free(p);
+	return st;
+}
+
+ps_status lab_scenario_load(const char *path, lab_scenario *sc, lab_warn_fn warnfn,
+			    void *warn_ctx, ps_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t n;
+	const char *base;
+	ps_status st;
+
+	if (!f)
+		return ps_error_set(err, PS_EIO, "%s: cannot open: %s", path, strerror(errno));
+	buf = malloc(MAX_FILE + 1);
+	if (!buf) {
+		fclose(f);
+		return ps_error_set(err, PS_ENOMEM, "%s: out of memory", path);
+	}
+	n = fread(buf, 1, MAX_FILE + 1, f);
+	fclose(f);
+	if (n > MAX_FILE) {
+		free(buf);
+		return ps_error_set(err, PS_EFORMAT, "%s: larger than 4 MiB; not a scenario", path);
+	}
+	base = strrchr(path, '/');
+	st = lab_scenario_parse(buf, n, base ? base + 1 : path, sc, warnfn, warn_ctx, err);
+	free(buf);
+	return st;
+}
+
+uint64_t lab_scenario_total_pages(const lab_scenario *sc)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < sc->run_count; i++)
+		n += sc->runs[i].page_count;
+	return n;
+}
+
+uint64_t lab_scenario_max_page(const lab_scenario *sc)
+{
+	if (sc->run_count == 0)
+		return 0;
+	return sc->runs[sc->run_count - 1].base_page + sc->runs[sc->run_count - 1].page_count;
+}
+
+ps_status lab_scenario_limit_memory(lab_scenario *sc, uint64_t bytes, ps_error *err)
+{
+	uint64_t left = bytes / 4096;
+	size_t i;
+
+	if (left < 4096)
+		return ps_error_set(err, PS_EARG, "--memory %llu bytes: the lab needs at least 16 MiB",
+				    (unsigned long long)bytes);
+	for (i = 0; i < sc->run_count && left; i++) {
+		if (sc->runs[i].page_count > left)
+			sc->runs[i].page_count = left;
+		left -= sc->runs[i].page_count;
+	}
+	sc->run_count = i;
+	return PS_OK;
+}

@@ -1,0 +1,121 @@
+/*
+ * scenario.h - the lab's scenario: what kind of Windows system to lay out.
+ *
+ * A scenario is a small line-oriented text file (docs/scenario-format.md).
+ * The parser turns it into a lab_scenario value and checks everything it can
+ * check without the images: numbers, ranges, alignment, overlaps between
+ * memory runs, duplicate processes. Checks that need image sizes (module
+ * overlaps) happen when the images are loaded.
+ */
+#ifndef LAB_SCENARIO_H
+#define LAB_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "poolscope/error.h"
+
+typedef enum lab_arch {
+	LAB_ARCH_NONE = 0,
+	LAB_ARCH_X86,      /* 2-level, 4-byte entries */
+	LAB_ARCH_X86_PAE,  /* PDPT + 2 levels, 8-byte entries */
+	LAB_ARCH_X64       /* 4 levels */
+} lab_arch;
+
+#define LAB_MAX_RUNS 32
+#define LAB_MAX_MODULES 64
+#define LAB_MAX_PROCESSES 256
+#define LAB_MAX_COUNTERS 64
+#define LAB_MAX_REGS 40
+#define LAB_NO_SESSION 0xFFFFFFFFu   /* System, smss.exe: no session */
+
+typedef struct lab_run {
+	uint64_t base_page;
+	uint64_t page_count;
+} lab_run;
+
+typedef struct lab_module_spec {
+	char file[64];        /* file name in the images directory */
+	char name[64];        /* BaseDllName ("ntoskrnl.exe" for any kernel file) */
+	char path[256];       /* FullDllName */
+	uint64_t base;
+	int is_kernel;
+	int line;
+} lab_module_spec;
+
+typedef struct lab_process_spec {
+	char name[16];        /* ImageFileName: 15 characters at most */
+	uint64_t pid;
+	uint64_t parent;
+	uint32_t session;     /* LAB_NO_SESSION when not given */
+	uint64_t peb;         /* 0: none (System); otherwise a user VA */
+	int line;
+} lab_process_spec;
+
+typedef struct lab_counter {
+	char name[48];        /* kernel global, e.g. "MmAvailablePages" */
+	uint64_t value;
+	int line;
+} lab_counter;
+
+typedef struct lab_reg {
+	char name[8];         /* "eip", "rsp", "cs", "efl"... lower case */
+	uint64_t value;
+} lab_reg;
+
+typedef struct lab_scenario {
+	lab_arch arch;
+	uint32_t build;
+	uint32_t dump_type;   /* 1 or 5 */
+	uint32_t processors;
+	uint64_t seed;
+	lab_run runs[LAB_MAX_RUNS];
+	size_t run_count;
+	lab_module_spec modules[LAB_MAX_MODULES];
+	size_t module_count;
+	lab_process_spec processes[LAB_MAX_PROCESSES];
+	size_t process_count;
+	lab_counter counters[LAB_MAX_COUNTERS];
+	size_t counter_count;
+	uint32_t bugcheck_code;
+	uint64_t bugcheck_params[4];
+	int has_bugcheck;
+	lab_reg regs[LAB_MAX_REGS];
+	size_t reg_count;
+	uint64_t system_time;   /* FILETIME */
+	uint64_t uptime;        /* 100 ns units */
+	char csd_version[64];   /* "Service Pack 1" */
+	uint32_t service_pack;
+	char build_lab[96];     /* NtBuildLab string */
+	size_t reserved_lines;  /* pool/thread/handle/scale lines seen */
+} lab_scenario;
+
+/* Warnings (ignored reserved keywords) go to `warn` if not NULL. */
+typedef void (*lab_warn_fn)(void *ctx, const char *msg);
+
+/* Parse scenario text. `name` names the input in messages ("seed-env1.scn").
+ * On failure err says "<name>:<line>: what was wrong". The text need not be
+ * NUL-terminated and may hold any bytes. */
+ps_status lab_scenario_parse(const char *text, size_t len, const char *name,
+			     lab_scenario *sc, lab_warn_fn warn, void *warn_ctx,
+			     ps_error *err);
+
+/* Read and parse a file (at most 4 MiB). */
+ps_status lab_scenario_load(const char *path, lab_scenario *sc, lab_warn_fn warn,
+			    void *warn_ctx, ps_error *err);
+
+/* Cut the memory runs so that they hold at most `bytes` of RAM (the
+ * --memory option: small test dumps from the seed scenarios). */
+ps_status lab_scenario_limit_memory(lab_scenario *sc, uint64_t bytes, ps_error *err);
+
+/* Parse "128M", "2G", "0x8000000", "65536K". Returns 0 on success. */
+int lab_parse_size(const char *s, uint64_t *out);
+
+uint64_t lab_scenario_total_pages(const lab_scenario *sc);
+/* One past the highest physical page. */
+uint64_t lab_scenario_max_page(const lab_scenario *sc);
+
+const char *lab_arch_name(lab_arch arch);
+int lab_arch_is_64(lab_arch arch);
+
+#endif
