@@ -98,46 +98,50 @@ static void print_all_x86(const ps_session *s, FILE *out)
 	print_segments(s, out);
 }
 
-/* `r rax`, `r eax, ebx`, `r @rip`: each as name=value, on one line. */
+/* `r rax`, `r eax, ebx`, `r @rip`: each as name=value, on one line. The
+ * whole list is checked before anything prints. Assignments (`r rip=0`)
+ * are refused: the crash context is read-only here. */
+#define NAMED_MAX 32
+
 static ps_status print_named(ps_session *s, const char *cmd, const char *args, FILE *out)
 {
+	char names[NAMED_MAX][16];
+	uint64_t values[NAMED_MAX];
+	unsigned widths[NAMED_MAX];
 	const char *p = args;
-	int first = 1;
+	int n = 0, i;
 
 	while (*p) {
-		char name[16];
-		size_t n = 0;
+		size_t k = 0;
 		const char *at;
-		uint64_t v;
-		unsigned bits;
 
 		p = ps_cmd_skip_blanks(p);
 		if (*p == '@')
 			p++;
 		at = p;
-		while ((isalnum((unsigned char)*p) || *p == '$') && n + 1 < sizeof(name))
-			name[n++] = (char)tolower((unsigned char)*p++);
-		name[n] = 0;
-		if (n == 0 || ps_cmd_register(s, name, &v, &bits) != PS_OK) {
-			if (!first)
-				fputc('\n', out);
+		while ((isalnum((unsigned char)*p) || *p == '$') && k + 1 < sizeof(names[0]))
+			names[n][k++] = (char)tolower((unsigned char)*p++);
+		names[n][k] = 0;
+		if (k == 0 || n >= NAMED_MAX ||
+		    ps_cmd_register(s, names[n], &values[n], &widths[n]) != PS_OK) {
 			ps_cmd_syntax_error(s, out, "Bad register error", cmd, args, at);
 			return PS_EARG;
 		}
-		fprintf(out, "%s%s=", first ? "" : " ", name);
-		if (bits <= 2)
-			fprintf(out, "%" PRIx64, v);
-		else
-			fprintf(out, "%0*" PRIx64, (int)(bits / 4), v);
-		first = 0;
+		n++;
 		p = ps_cmd_skip_blanks(p);
 		if (*p == ',')
 			p++;
 		else if (*p) {
-			fputc('\n', out);
 			ps_cmd_syntax_error(s, out, "Syntax error", cmd, args, p);
 			return PS_EARG;
 		}
+	}
+	for (i = 0; i < n; i++) {
+		fprintf(out, "%s%s=", i ? " " : "", names[i]);
+		if (widths[i] <= 2)
+			fprintf(out, "%" PRIx64, values[i]);
+		else
+			fprintf(out, "%0*" PRIx64, (int)(widths[i] / 4), values[i]);
 	}
 	fputc('\n', out);
 	return PS_OK;
