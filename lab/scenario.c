@@ -56,7 +56,7 @@ static const char *const regs_x64[] = {
 
 static ps_status fail(parser *p, const char *fmt, const char *a, const char *b)
 {
-	char what[320];
+	char what[640];
 	snprintf(what, sizeof what, fmt, a ? a : "", b ? b : "");
 	return ps_error_set(p->err, PS_EFORMAT, "%s:%d: %s", p->name, p->line, what);
 }
@@ -283,7 +283,7 @@ static ps_status parse_module(parser *p, int is_kernel)
 		} else if (strcmp(key, "name") == 0) {
 			if (strlen(p->tok[i + 1]) >= sizeof m->name || !name_ok(p->tok[i + 1]))
 				return fail(p, "bad module name '%s'", p->tok[i + 1], NULL);
-			snprintf(m->name, sizeof m->name, "%s", p->tok[i + 1]);
+			snprintf(m->name, sizeof m->name, "%.63s", p->tok[i + 1]);
 		} else if (strcmp(key, "path") == 0) {
 			if (strlen(p->tok[i + 1]) >= sizeof m->path)
 				return fail(p, "module path too long", NULL, NULL);
@@ -383,6 +383,8 @@ static ps_status parse_memory(parser *p)
 	char a[MAX_TOKEN], *dash;
 	uint64_t start, end;
 
+	if (sc->arch == LAB_ARCH_NONE)
+		return fail(p, "'arch' must come before memory", NULL, NULL);
 	if (p->ntok != 2)
 		return fail(p, "memory: expected one range START-END", NULL, NULL);
 	snprintf(a, sizeof a, "%s", p->tok[1]);
@@ -477,7 +479,7 @@ static ps_status parse_context(parser *p)
 			if (p->sc->reg_count >= LAB_MAX_REGS)
 				return fail(p, "context: too many registers", NULL, NULL);
 			r = &p->sc->regs[p->sc->reg_count++];
-			snprintf(r->name, sizeof r->name, "%s", p->tok[i]);
+			snprintf(r->name, sizeof r->name, "%.7s", p->tok[i]);
 		}
 		r->value = v;
 	}
