@@ -31,7 +31,11 @@ ps_status ps_error_prefix(ps_error *err, const char *fmt, ...)
 	vsnprintf(prefix, sizeof prefix, fmt, ap);
 	va_end(ap);
 	memcpy(old, err->message, sizeof old);
-	snprintf(err->message, sizeof err->message, "%s%s", prefix, old);
+	/* Both halves fit the buffer on their own; the join is cut to size. */
+	size_t n = strlen(prefix);
+	memcpy(err->message, prefix, n + 1);
+	snprintf(err->message + n, sizeof err->message - n, "%.*s",
+		 (int)(sizeof err->message - n - 1), old);
 	return err->status;
 }
 
