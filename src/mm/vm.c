@@ -31,6 +31,7 @@ static ps_status vm_new(const ps_dump *d, ps_paging mode, uint64_t dtb, int wide
 	vm->dtb = dtb;
 	vm->desc = ps_mm_mode_get(mode);
 	vm->wide = wide;
+	vm->scan_budget = PS_VM_SCAN_BUDGET;
 	ps_vm_cache_init(&vm->cache);
 	*out = vm;
 	return PS_OK;

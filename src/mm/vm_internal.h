@@ -85,7 +85,12 @@ struct ps_vm {
 	int wide;                /* 8-byte pointers */
 	ps_vm_cache cache;
 	ps_vm_memo *memo;        /* allocated by the first search */
+	uint64_t scan_budget;    /* steps one search may take (tests lower it) */
 };
+
+/* 64 Mi entry reads or page probes: well under a second, and 256 GiB of
+ * mapped-but-absent pages, far more than real kernels have. */
+#define PS_VM_SCAN_BUDGET (1ull << 26)
 
 /*
  * The linear address the page tables index for `va`, or 0 in *ok when the

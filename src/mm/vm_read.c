@@ -59,12 +59,10 @@ static ps_status page_for(ps_vm *vm, uint64_t va, const uint8_t **page, ps_error
 		ps_vm_cache_put(&vm->cache, va, *page);
 		return PS_OK;
 	}
-	last = &vm->desc->level[t.level_count ? t.level_count - 1 : 0];
+	/* A walk of a canonical address reads at least the top entry. */
+	last = &vm->desc->level[t.level_count - 1];
 	st = t.state == PS_PAGE_PAGEFILE ? PS_EPAGEDOUT
 	     : t.state == PS_PAGE_PROTOTYPE ? PS_ENOTPRESENT : PS_EINVALID;
-	if (t.level_count == 0)
-		return ps_error_set(err, st, "%s: 0x%016" PRIx64 " %s", ps_dump_name(vm->dump), va,
-				    state_reason(t.state));
 	return ps_error_set(err, st, "%s: 0x%016" PRIx64 " %s (%s 0x%" PRIx64 " at physical 0x%" PRIx64 ")",
 			    ps_dump_name(vm->dump), va, state_reason(t.state), last->name,
 			    t.levels[t.level_count - 1].entry, t.levels[t.level_count - 1].entry_pa);

@@ -22,9 +22,6 @@
 
 #include "mm/vm_internal.h"
 
-/* 64 Mi entry reads or page probes: well under a second, and 256 GiB of
- * mapped-but-absent pages, far more than real kernels have. */
-#define SCAN_BUDGET (1ull << 26)
 
 enum { SCAN_NONE = 0, SCAN_FOUND = 1, SCAN_STOP = -1 };
 
@@ -102,7 +99,7 @@ static void memo_reset(ps_vm_memo *mm)
 
 static int spend(scan *s)
 {
-	if (++s->steps <= SCAN_BUDGET)
+	if (++s->steps <= s->vm->scan_budget)
 		return 1;
 	s->exhausted = 1;
 	return 0;
@@ -118,26 +115,56 @@ static uint64_t entry_va(const scan *s, int level, uint64_t base, uint64_t index
 	return va;
 }
 
+/*
+ * The first page number at or after `pfn` that the dump may store, or
+ * UINT64_MAX. A full dump stores exactly the runs of its PhysicalMemoryBlock
+ * (formats.md §1.4), so a large page that is mostly absent is crossed run by
+ * run. Other layouts are not described by the runs: every page is a candidate.
+ */
+static uint64_t next_candidate(const ps_dump *d, uint64_t pfn)
+{
+	const ps_dump_info *in = ps_dump_get_info(d);
+	uint64_t best = UINT64_MAX;
+
+	if (in->dump_type != PS_DUMPTYPE_FULL || !in->runs)
+		return pfn;
+	for (size_t i = 0; i < in->run_count; i++) {
+		uint64_t base = in->runs[i].base_page;
+		if (pfn >= base && pfn - base < in->runs[i].page_count)
+			return pfn;
+		if (base > pfn && base < best)
+			best = base;
+	}
+	return best;
+}
+
 /* Search a mapped page of `size` bytes at physical `pa`, mapped at `va`. */
 static int scan_page(scan *s, int level, uint64_t pa, uint64_t size, uint64_t va)
 {
-	uint64_t limit = ps_dump_page_limit(s->vm->dump);
+	const ps_dump *d = s->vm->dump;
+	uint64_t limit = ps_dump_page_limit(d);
 	int whole = s->cursor == va;
 
 	if (size > 0x1000 && memo_has(s, key_large(level, pa)))
 		return SCAN_NONE;
-	for (uint64_t off = s->cursor - va; off < size; off += 0x1000) {
+	for (uint64_t off = s->cursor - va; off < size;) {
+		uint64_t pfn = (pa + off) >> 12, cand;
+
 		if (va + off >= s->end)
 			return SCAN_STOP;
 		/* Page numbers only grow from here: nothing further can be stored. */
-		if (((pa + off) >> 12) >= limit)
+		if (pfn >= limit)
 			break;
 		if (!spend(s))
 			return SCAN_STOP;
-		if (ps_dump_page(s->vm->dump, (pa + off) >> 12)) {
+		if (ps_dump_page(d, pfn)) {
 			s->cursor = va + off;
 			return SCAN_FOUND;
 		}
+		cand = next_candidate(d, pfn + 1);
+		if (cand == UINT64_MAX || cand - pfn >= (size - off) >> 12)
+			break;
+		off += (cand - pfn) << 12;
 	}
 	if (whole && size > 0x1000)
 		memo_add(s, key_large(level, pa));
