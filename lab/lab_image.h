@@ -27,6 +27,12 @@ typedef struct lab_import {
 	uint64_t target;      /* bound value, 0 until lab_image_bind */
 } lab_import;
 
+/* A global from the sidecar symbol list (see lab_image_symbol). */
+typedef struct lab_symbol {
+	char name[96];
+	uint32_t rva;
+} lab_symbol;
+
 typedef struct lab_image {
 	char file_name[64];   /* "SIoctl.sys" */
 	char pdb_path[512];   /* CodeView PDB path from the debug directory, "" if none */
@@ -41,6 +47,8 @@ typedef struct lab_image {
 	size_t export_count;
 	lab_import *imports;
 	size_t import_count;
+	lab_symbol *symbols;  /* "<image>.syms" read at load; none for mingw images */
+	size_t symbol_count;
 } lab_image;
 
 /* Import resolver: set *va for (dll, name), return 0; non-zero when unknown. */

@@ -1,0 +1,64 @@
+/*
+ * pool_tracker.c - per-tag counters in PoolTrackTable, the table !poolused
+ * reads. Laid out as Windows 7's POOL_TRACKER_TABLE (reference/formats.md
+ * 3.4); the lab fills the table itself, this code only shows the shape.
+ */
+#include "ntinternal.h"
+
+typedef struct _POOL_TRACKER_TABLE {
+	ULONG Key;
+	LONG NonPagedAllocs;
+	LONG NonPagedFrees;
+	SIZE_T NonPagedBytes;
+	ULONG PagedAllocs;
+	ULONG PagedFrees;
+	SIZE_T PagedBytes;
+} POOL_TRACKER_TABLE;
+
+static POOL_TRACKER_TABLE *ExpFindPoolTracker(ULONG Key)
+{
+	POOL_TRACKER_TABLE *table = PoolTrackTable;
+	SIZE_T hash, i;
+
+	if (table == NULL || PoolTrackTableSize == 0)
+		return NULL;
+	hash = ((40543 * Key) ^ (Key >> 16)) & PoolTrackTableMask;
+	for (i = 0; i < PoolTrackTableSize; i++) {
+		POOL_TRACKER_TABLE *e = &table[(hash + i) % PoolTrackTableSize];
+		if (e->Key == Key || e->Key == 0) {
+			e->Key = Key;
+			return e;
+		}
+	}
+	return NULL;
+}
+
+VOID NTAPI ExpInsertPoolTracker(ULONG Key, SIZE_T NumberOfBytes, POOL_TYPE PoolType)
+{
+	POOL_TRACKER_TABLE *e = ExpFindPoolTracker(Key & ~0x80000000UL);
+
+	if (e == NULL)
+		return;
+	if (PoolType & 1) {
+		e->PagedAllocs++;
+		e->PagedBytes += NumberOfBytes;
+	} else {
+		e->NonPagedAllocs++;
+		e->NonPagedBytes += NumberOfBytes;
+	}
+}
+
+VOID NTAPI ExpRemovePoolTracker(ULONG Key, SIZE_T NumberOfBytes, POOL_TYPE PoolType)
+{
+	POOL_TRACKER_TABLE *e = ExpFindPoolTracker(Key & ~0x80000000UL);
+
+	if (e == NULL)
+		return;
+	if (PoolType & 1) {
+		e->PagedFrees++;
+		e->PagedBytes -= NumberOfBytes;
+	} else {
+		e->NonPagedFrees++;
+		e->NonPagedBytes -= NumberOfBytes;
+	}
+}
