@@ -49,7 +49,7 @@ void kernel_find_kdbg(ps_kernel *k);
 ps_status kernel_load_modules(ps_kernel *k, ps_error *err);
 
 /* Fill m->name for every module, in list order, WinDbg style; the module
- * at kernel_base (or the first one when it is 0) is "nt". */
+ * at kernel_base (or the first one when no module is there) is "nt". */
 void kernel_name_modules(ps_module *mods, size_t count, uint64_t kernel_base);
 /* The WinDbg module name for an image file name ("hal.dll" -> "hal"). */
 void kernel_module_name(const char *image_name, int is_kernel, char *out, size_t out_size);

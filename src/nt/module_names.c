@@ -78,7 +78,12 @@ static int claim(const ps_module *mods, size_t *table, size_t table_size, size_t
 void kernel_name_modules(ps_module *mods, size_t count, uint64_t kernel_base)
 {
 	size_t table_size = 16, *table;
+	int base_known = 0;
 
+	/* KernBase names the kernel; when no module sits there (KDBG missing or
+	 * damaged) the first entry, which Windows always loads first, is it. */
+	for (size_t i = 0; i < count && kernel_base; i++)
+		base_known |= mods[i].base == kernel_base;
 	while (table_size < 2 * count)
 		table_size *= 2;
 	table = malloc(table_size * sizeof *table);
@@ -88,7 +93,7 @@ void kernel_name_modules(ps_module *mods, size_t count, uint64_t kernel_base)
 	for (size_t i = 0; i < count; i++) {
 		ps_module *m = &mods[i];
 		const char *file = m->image_name[0] ? m->image_name : file_part(m->path);
-		int is_kernel = kernel_base ? m->base == kernel_base : i == 0;
+		int is_kernel = base_known ? m->base == kernel_base : i == 0;
 
 		if (file[0])
 			kernel_module_name(file, is_kernel, m->name, sizeof m->name);

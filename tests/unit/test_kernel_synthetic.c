@@ -535,6 +535,15 @@ static void test_names(void)
 	CHECK_STR(mods[1].name, "a");
 	CHECK_STR(mods[2].name, "A_3000");
 	CHECK_STR(mods[3].name, "a_fffff80000004000");
+
+	/* KernBase picks the kernel; a KernBase matching no module falls back
+	 * to the first entry. */
+	kernel_name_modules(mods, 4, 0x2000);
+	CHECK_STR(mods[0].name, "ntoskrnl");
+	CHECK_STR(mods[1].name, "nt");
+	kernel_name_modules(mods, 4, 0xdead0000);
+	CHECK_STR(mods[0].name, "nt");
+	CHECK_STR(mods[1].name, "a");
 }
 
 int main(void)
