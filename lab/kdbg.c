@@ -141,7 +141,7 @@ static ps_status write_values(lab *l, ps_error *err)
 	}
 	/* NtBuildLab is a char array; CmNtCSDVersion a ULONG, SP in bits 8-15. */
 	memset(lab_str, 0, sizeof lab_str);
-	strncpy(lab_str, l->sc.build_lab, sizeof lab_str - 1);
+	memcpy(lab_str, l->sc.build_lab, strnlen(l->sc.build_lab, 63));
 	if ((st = lab_global_va(l, "NtBuildLab", 64, &va, err)) != PS_OK ||
 	    (st = lab_vwrite(&l->pg, 0, va, lab_str, 64, err)) != PS_OK)
 		return st;
