@@ -9,6 +9,7 @@
  * entry point, KLDR entry address, path, timestamp and checksum (the last
  * two read from the PE header in the dump); the WinDbg names; lookups; and
  * the version resource of every image, read through the kernel space.
+ * Scenarios: the .scn files under scenarios/.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -126,9 +127,14 @@ static void check_scenario(const char *scenario, const char *type, const char *d
 		CHECK(ps_kernel_module_at(k, m->base + 0x10) == m);
 		CHECK(ps_kernel_module_named(k, m->name) == m);
 
-		/* The lab's images are real PEs with version resources. */
+		/* The lab's images are real PEs; those with resources carry a
+		 * version resource. */
 		CHECK_EQ_U64(ps_pe_parse_headers(ps_kernel_image_read, &r, &pe, &err), PS_OK);
 		CHECK_EQ_U64(pe.size_of_image, m->size);
+		if (pe.directories[PS_PE_DIR_RESOURCE].size == 0) {
+			CHECK_EQ_U64(ps_pe_read_version(ps_kernel_image_read, &r, &pe, &ver, &err), PS_ENOTFOUND);
+			continue;
+		}
 		CHECK_EQ_U64(ps_pe_read_version(ps_kernel_image_read, &r, &pe, &ver, &err), PS_OK);
 		CHECK(ver.present && ver.company_name[0] && ver.file_version[0]);
 		CHECK(ver.translation_count > 0);
@@ -151,8 +157,14 @@ int main(void)
 		CHECK(0);
 		return CHECK_DONE();
 	}
+	/* x86 two-level, x86 PAE, x64 (Win7 KDBG 0x340, 1809 KDBG 0x380). */
 	check_scenario("small-x86", "5", dir);
 	check_scenario("small-x86", "1", dir);
+	check_scenario("seed-env1", "5", dir);
+	check_scenario("seed-env2", "5", dir);
+	check_scenario("seed-env1-x64", "5", dir);
+	check_scenario("seed-env2-x64", "1", dir);
+	check_scenario("seed-env1-1809", "5", dir);
 	rmdir(dir);
 	return CHECK_DONE();
 }
