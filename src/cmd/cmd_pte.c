@@ -233,11 +233,12 @@ ps_status ps_cmd_pte(ps_session *s, const char *cmd, const char *args, FILE *out
 	}
 	print_fields(out, fields, levels);
 
-	/* The walk's entries line up with the last `levels` columns (PAE walks
-	 * a PDPTE that !pte does not show). */
+	/* The walk's entries line up with the columns from the top; a PAE walk
+	 * starts with the PDPTE, which !pte does not show. A walk that stopped
+	 * early (large page, invalid entry) fills fewer columns. */
 	{
-		int skip = t.level_count > levels ? t.level_count - levels : 0;
-		int shown = t.level_count - skip;
+		int skip = mode == PS_PAGING_PAE ? 1 : 0;
+		int shown = t.level_count > skip ? t.level_count - skip : 0;
 		int large = 0;
 
 		valid_upto = 0;
