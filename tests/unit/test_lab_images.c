@@ -5,6 +5,9 @@
  * seed's evidence is in SIoctl.sys byte for byte. Hostile files give
  * errors, not crashes.
  */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L         /* setenv, unsetenv */
+#endif
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +46,7 @@ static int resolve(void *ctx, const char *dll, const char *name, uint64_t *va)
 
 static int resolve_nothing(void *ctx, const char *dll, const char *name, uint64_t *va)
 {
+	(void)ctx, (void)dll, (void)name, (void)va;
 	return -1;
 }
 
