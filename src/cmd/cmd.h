@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/format.h"
 #include "poolscope/dump.h"
 #include "poolscope/error.h"
 #include "poolscope/expr.h"
@@ -57,7 +58,7 @@ typedef struct ps_cmd_entry {
 ps_status ps_cmd_eval(ps_session *s, const char *text, const char **end, uint64_t *value, FILE *out);
 
 /* Address formatting as WinDbg prints it: 8 hex digits on x86,
- * "fffff804`7bdf5a80" on x64. buf must hold 18 bytes. */
+ * "fffff804`7bdf5a80" on x64. buf must hold PS_ADDR_BUF bytes. */
 const char *ps_cmd_fmt_addr(const ps_session *s, uint64_t va, char *buf);
 unsigned ps_cmd_pointer_size(const ps_session *s);
 

@@ -120,7 +120,7 @@ static void print_hex_lines(ps_session *s, const display_format *f, uint64_t sta
 	unsigned width = f->elem == 8 ? 17 : f->elem * 2; /* characters per value */
 	size_t full = (size_t)f->per_line * (width + 1) - 1;
 	uint64_t i = 0;
-	char line[256], addr[18];
+	char line[256], addr[PS_ADDR_BUF];
 
 	while (i < count) {
 		uint64_t n = count - i < f->per_line ? count - i : f->per_line;
@@ -156,7 +156,7 @@ static uint64_t print_string_lines(ps_session *s, const display_format *f, uint6
 				   FILE *out)
 {
 	uint64_t i = 0;
-	char addr[18];
+	char addr[PS_ADDR_BUF];
 
 	while (i < count) {
 		uint64_t n = 0;
@@ -214,7 +214,7 @@ ps_status ps_cmd_display(ps_session *s, const char *cmd, const char *args, FILE 
 	uint8_t *buf, *valid;
 	uint64_t count, start, shown;
 	size_t bytes, readable;
-	char addr[18];
+	char addr[PS_ADDR_BUF];
 	ps_status st;
 
 	if (cmd[1] == 0) {

@@ -64,7 +64,7 @@ static char module_flag(const ps_module *m)
 
 static void print_module_line(ps_session *s, const ps_module *m, FILE *out)
 {
-	char a[18], b[18];
+	char a[PS_ADDR_BUF], b[PS_ADDR_BUF];
 
 	fprintf(out, "%s %s   %-8s %c %-23s\n", ps_cmd_fmt_addr(s, m->base, a),
 		ps_cmd_fmt_addr(s, m->base + m->size, b), m->name, module_flag(m), "(deferred)");

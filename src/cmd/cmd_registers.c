@@ -57,7 +57,7 @@ static void print_location(const ps_session *s, FILE *out)
 {
 	uint64_t ip = ps_cmd_current_ip(s);
 	const ps_module *m = ps_cmd_module_at(s, ip);
-	char addr[18];
+	char addr[PS_ADDR_BUF];
 
 	if (m)
 		fprintf(out, "%s+0x%" PRIx64 ":\n", m->name, ip - m->base);

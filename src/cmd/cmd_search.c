@@ -186,7 +186,7 @@ static ps_status parse_pattern(ps_session *s, const char *cmd, const char *args,
 
 static void report_hit(ps_session *s, const search_spec *sp, uint64_t va, FILE *out)
 {
-	char a[18];
+	char a[PS_ADDR_BUF];
 
 	if (sp->addresses_only)
 		fprintf(out, "%s\n", ps_cmd_fmt_addr(s, va, a));

@@ -30,7 +30,7 @@
 ps_status ps_cmd_bugcheck(ps_session *s, const char *cmd, const char *args, FILE *out)
 {
 	const ps_dump_info *info = ps_dump_get_info(s->dump);
-	char a[18];
+	char a[PS_ADDR_BUF];
 	int i;
 
 	fprintf(out, "Bugcheck code %08" PRIX32 "\n", info->bugcheck_code);
@@ -158,7 +158,7 @@ ps_status ps_cmd_vertarget(ps_session *s, const char *cmd, const char *args, FIL
 {
 	const ps_dump_info *info = ps_dump_get_info(s->dump);
 	unsigned sp = service_pack(s);
-	char lab[128] = "", a[18];
+	char lab[128] = "", a[PS_ADDR_BUF];
 	uint64_t lab_va;
 	int i, any = 0;
 

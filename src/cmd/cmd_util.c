@@ -8,6 +8,7 @@
  * and a count above 256 MB needs `L?`.
  */
 #include "cmd/cmd_util.h"
+#include "core/format.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -38,11 +39,7 @@ unsigned ps_cmd_pointer_size(const ps_session *s)
 
 const char *ps_cmd_fmt_addr(const ps_session *s, uint64_t va, char *buf)
 {
-	if (ps_cmd_pointer_size(s) == 4)
-		snprintf(buf, 18, "%08" PRIx32, (uint32_t)va);
-	else
-		snprintf(buf, 18, "%08" PRIx32 "`%08" PRIx32, (uint32_t)(va >> 32), (uint32_t)va);
-	return buf;
+	return ps_format_addr(buf, va, ps_cmd_pointer_size(s));
 }
 
 const char *ps_cmd_skip_blanks(const char *p)

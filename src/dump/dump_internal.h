@@ -13,14 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/warnings.h"
 #include "poolscope/dump.h"
 
 /* 'PAGE' as a u32: the fill pattern of header bytes that were not written. */
 #define DUMP_FILL32 0x45474150u
 #define DUMP_FILL64 0x4547415045474150ull
 
-/* At most this many warnings are kept; later ones are only counted. */
-#define DUMP_MAX_WARNINGS 64
 
 typedef enum dump_map_kind {
 	DUMP_MAP_NONE = 0,
@@ -73,9 +72,7 @@ struct ps_dump {
 	const uint8_t *kdbg;
 	size_t kdbg_size;
 
-	char **warnings;
-	size_t warning_count;
-	size_t warnings_dropped;
+	ps_warnings warnings;
 };
 
 /* Record a warning (never fails; drops warnings past the cap or when out of

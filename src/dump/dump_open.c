@@ -20,47 +20,11 @@
 
 void dump_warn(ps_dump *d, const char *fmt, ...)
 {
-	char msg[PS_ERROR_MESSAGE_MAX];
-	size_t n;
 	va_list ap;
-	char *copy;
 
-	if (d->warning_count >= DUMP_MAX_WARNINGS) {
-		d->warnings_dropped++;
-		return;
-	}
-	if (!d->warnings) {
-		d->warnings = calloc(DUMP_MAX_WARNINGS + 1, sizeof *d->warnings);
-		if (!d->warnings) {
-			d->warnings_dropped++;
-			return;
-		}
-	}
-	n = (size_t)snprintf(msg, sizeof msg, "%s: ", d->name);
-	if (n >= sizeof msg)
-		n = sizeof msg - 1;
 	va_start(ap, fmt);
-	vsnprintf(msg + n, sizeof msg - n, fmt, ap);
+	ps_warnings_addv(&d->warnings, d->name, fmt, ap);
 	va_end(ap);
-	copy = strdup(msg);
-	if (!copy) {
-		d->warnings_dropped++;
-		return;
-	}
-	d->warnings[d->warning_count++] = copy;
-}
-
-/* The slot past the cap is reserved for the "N more" summary. */
-static void finish_warnings(ps_dump *d)
-{
-	char msg[128];
-
-	if (!d->warnings_dropped || !d->warnings)
-		return;
-	snprintf(msg, sizeof msg, "%s: %zu more warnings not shown", d->name, d->warnings_dropped);
-	d->warnings[d->warning_count] = strdup(msg);
-	if (d->warnings[d->warning_count])
-		d->warning_count++;
 }
 
 static ps_status build_maps(ps_dump *d, ps_error *err)
@@ -120,7 +84,7 @@ ps_status ps_dump_open_memory(const void *data, size_t size, const char *name,
 		ps_dump_close(d);
 		return st;
 	}
-	finish_warnings(d);
+	ps_warnings_finish(&d->warnings, d->name);
 	*out = d;
 	return PS_OK;
 }
@@ -176,9 +140,7 @@ void ps_dump_close(ps_dump *d)
 {
 	if (!d)
 		return;
-	for (size_t i = 0; i < d->warning_count; i++)
-		free(d->warnings[i]);
-	free(d->warnings);
+	ps_warnings_free(&d->warnings);
 	free(d->header_runs);
 	free(d->runs);
 	free(d->rank_super);
@@ -210,12 +172,12 @@ const uint8_t *ps_dump_bytes(const ps_dump *d, size_t *size)
 
 size_t ps_dump_warning_count(const ps_dump *d)
 {
-	return d->warning_count;
+	return d->warnings.count;
 }
 
 const char *ps_dump_warning(const ps_dump *d, size_t i)
 {
-	return i < d->warning_count ? d->warnings[i] : NULL;
+	return ps_warnings_get(&d->warnings, i);
 }
 
 uint64_t ps_dump_page_limit(const ps_dump *d)

@@ -17,18 +17,10 @@
 #include <string.h>
 
 #include "core/bytes.h"
+#include "core/format.h"
 
 #define WIN8_BUILD 9200
 
-static const char *fmt_addr(const ps_kernel *k, uint64_t va, char buf[20])
-{
-	if (k->pointer_size == 4)
-		snprintf(buf, 20, "%08llx", (unsigned long long)(va & 0xFFFFFFFFu));
-	else
-		snprintf(buf, 20, "%08llx`%08llx", (unsigned long long)(va >> 32),
-			 (unsigned long long)(va & 0xFFFFFFFFu));
-	return buf;
-}
 
 static uint64_t mask(const ps_kernel *k, uint64_t v)
 {
@@ -44,11 +36,11 @@ static void adopt(ps_kernel *k, const uint8_t *bytes, size_t avail, uint64_t va,
 
 	if (size < KDBG_MIN_SIZE || size > KDBG_MAX_SIZE) {
 		kernel_warn(k, "%s at %s: Header.Size 0x%x is implausible; using the 0x%zx bytes at hand",
-			    where, fmt_addr(k, va, a), size, avail);
+			    where, ps_format_addr(a, va, k->pointer_size), size, avail);
 		use = avail;
 	} else if (size > avail) {
 		kernel_warn(k, "%s at %s: Header.Size is 0x%x but only 0x%zx bytes could be read",
-			    where, fmt_addr(k, va, a), size, avail);
+			    where, ps_format_addr(a, va, k->pointer_size), size, avail);
 		use = avail;
 	}
 	if (use > KDBG_MAX_SIZE)
@@ -76,9 +68,9 @@ static int tag_ok(ps_kernel *k, const uint8_t *h, uint64_t va, const char *where
 		return 1;
 	if (info->arch == PS_ARCH_X64 && info->minor_version >= WIN8_BUILD)
 		kernel_warn(k, "KDBG at %s is encoded; decoding needs symbols (OwnerTag reads 0x%08x)",
-			    fmt_addr(k, va, a), tag);
+			    ps_format_addr(a, va, k->pointer_size), tag);
 	else
-		kernel_warn(k, "%s at %s: OwnerTag 0x%08x is not 'KDBG'", where, fmt_addr(k, va, a), tag);
+		kernel_warn(k, "%s at %s: OwnerTag 0x%08x is not 'KDBG'", where, ps_format_addr(a, va, k->pointer_size), tag);
 	return 0;
 }
 
@@ -92,7 +84,7 @@ static void read_from_memory(ps_kernel *k, uint64_t va)
 
 	st = ps_vm_read(k->vm, va, head, sizeof head, NULL, &err);
 	if (st != PS_OK) {
-		kernel_warn(k, "KDBG at %s cannot be read: %s", fmt_addr(k, va, a), err.message);
+		kernel_warn(k, "KDBG at %s cannot be read: %s", ps_format_addr(a, va, k->pointer_size), err.message);
 		return;
 	}
 	if (!tag_ok(k, head, va, "KDBG"))

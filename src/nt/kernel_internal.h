@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 
+#include "core/warnings.h"
 #include "poolscope/kernel.h"
 
 /* Smallest block handed out by ps_kernel_kdbg (kernel.h promises 0x340). */
@@ -19,7 +20,6 @@
 
 /* Module list walks stop here; real systems load a few hundred. */
 #define KERNEL_MAX_MODULES 10000
-#define KERNEL_MAX_WARNINGS 256
 
 struct ps_kernel {
 	const ps_dump *dump;
@@ -37,9 +37,7 @@ struct ps_kernel {
 	size_t module_count;
 	size_t *by_base;                /* module indices sorted by base */
 
-	char **warnings;
-	size_t warning_count;
-	int warnings_dropped;
+	ps_warnings warnings;
 };
 
 void kernel_warn(ps_kernel *k, const char *fmt, ...) PS_PRINTF(2, 3);

@@ -8,33 +8,18 @@
  */
 #include "nt/kernel_internal.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 void kernel_warn(ps_kernel *k, const char *fmt, ...)
 {
-	char buf[PS_ERROR_MESSAGE_MAX];
-	char **grown;
-	size_t len;
 	va_list ap;
 
-	if (k->warning_count >= KERNEL_MAX_WARNINGS) {
-		k->warnings_dropped = 1;
-		return;
-	}
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	ps_warnings_addv(&k->warnings, NULL, fmt, ap);
 	va_end(ap);
-	grown = realloc(k->warnings, (k->warning_count + 1) * sizeof *grown);
-	if (!grown)
-		return;
-	k->warnings = grown;
-	len = strlen(buf) + 1;
-	if ((grown[k->warning_count] = malloc(len)) != NULL) {
-		memcpy(grown[k->warning_count], buf, len);
-		k->warning_count++;
-	}
 }
 
 ps_status ps_kernel_open(const ps_dump *d, ps_kernel **out, ps_error *err)
@@ -65,12 +50,7 @@ ps_status ps_kernel_open(const ps_dump *d, ps_kernel **out, ps_error *err)
 	}
 	if (!k->kernel_base && k->module_count)
 		k->kernel_base = k->modules[0].base;
-	if (k->warnings_dropped) {
-		k->warnings_dropped = 0;
-		k->warning_count--;
-		free(k->warnings[k->warning_count]);
-		kernel_warn(k, "more than %d warnings; the rest were dropped", KERNEL_MAX_WARNINGS);
-	}
+	ps_warnings_finish(&k->warnings, NULL);
 	*out = k;
 	return PS_OK;
 }
@@ -79,9 +59,7 @@ void ps_kernel_close(ps_kernel *k)
 {
 	if (!k)
 		return;
-	for (size_t i = 0; i < k->warning_count; i++)
-		free(k->warnings[i]);
-	free(k->warnings);
+	ps_warnings_free(&k->warnings);
 	free(k->modules);
 	free(k->by_base);
 	free(k->kdbg);
@@ -102,12 +80,12 @@ ps_vm *ps_kernel_vm(ps_kernel *k)
 
 size_t ps_kernel_warning_count(const ps_kernel *k)
 {
-	return k->warning_count;
+	return k->warnings.count;
 }
 
 const char *ps_kernel_warning(const ps_kernel *k, size_t i)
 {
-	return i < k->warning_count ? k->warnings[i] : NULL;
+	return ps_warnings_get(&k->warnings, i);
 }
 
 uint64_t ps_kernel_base(const ps_kernel *k)

@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "core/bytes.h"
+#include "core/format.h"
 #include "sym/utf16.h"
 
 typedef struct ldr_layout {
@@ -32,15 +33,6 @@ static const ldr_layout ldr_x86 = { 0x34, 0x18, 0x1C, 0x20, 0x24, 0x2C, 4 };
 /* Longest name buffer we read: MAX_PATH characters and then some. */
 #define MAX_NAME_BYTES 1024
 
-static const char *fmt_addr(const ps_kernel *k, uint64_t va, char buf[20])
-{
-	if (k->pointer_size == 4)
-		snprintf(buf, 20, "%08llx", (unsigned long long)(va & 0xFFFFFFFFu));
-	else
-		snprintf(buf, 20, "%08llx`%08llx", (unsigned long long)(va >> 32),
-			 (unsigned long long)(va & 0xFFFFFFFFu));
-	return buf;
-}
 
 static int header_unset(uint64_t v)
 {
@@ -153,7 +145,7 @@ static void walk_list(ps_kernel *k, uint64_t head)
 	char a[20], b[20];
 
 	if (ps_vm_read_ptr(k->vm, head, &cur, &err) != PS_OK) {
-		kernel_warn(k, "PsLoadedModuleList at %s cannot be read: %s", fmt_addr(k, head, a), err.message);
+		kernel_warn(k, "PsLoadedModuleList at %s cannot be read: %s", ps_format_addr(a, head, k->pointer_size), err.message);
 		return;
 	}
 	cur = ps_vm_canonical(k->vm, cur);
@@ -173,12 +165,12 @@ static void walk_list(ps_kernel *k, uint64_t head)
 		added = set_add(&seen, cur);
 		if (added == 0) {
 			kernel_warn(k, "module list loops back to %s after %zu entries; stopped there",
-				    fmt_addr(k, cur, a), k->module_count);
+				    ps_format_addr(a, cur, k->pointer_size), k->module_count);
 			break;
 		}
 		if (ps_vm_read(k->vm, cur, entry, l->read_size, NULL, &err) != PS_OK) {
 			kernel_warn(k, "module list entry %zu at %s cannot be read (%s); keeping %zu modules",
-				    k->module_count, fmt_addr(k, cur, a), err.message, k->module_count);
+				    k->module_count, ps_format_addr(a, cur, k->pointer_size), err.message, k->module_count);
 			break;
 		}
 		if (added < 0 || !(m = grow(k, &cap))) {
@@ -196,9 +188,9 @@ static void walk_list(ps_kernel *k, uint64_t head)
 		m->size = ps_le32(entry + l->size_of_image);
 		m->ldr_entry = cur;
 		if (read_ustr(k, entry, l->base_name, l->ustr_buffer, m->image_name, sizeof m->image_name) < 0)
-			kernel_warn(k, "module at %s: BaseDllName cannot be read", fmt_addr(k, m->base, b));
+			kernel_warn(k, "module at %s: BaseDllName cannot be read", ps_format_addr(b, m->base, k->pointer_size));
 		if (read_ustr(k, entry, l->full_name, l->ustr_buffer, m->path, sizeof m->path) < 0)
-			kernel_warn(k, "module at %s: FullDllName cannot be read", fmt_addr(k, m->base, b));
+			kernel_warn(k, "module at %s: FullDllName cannot be read", ps_format_addr(b, m->base, k->pointer_size));
 		if (!m->image_name[0] && m->path[0])
 			copy_cut(m->image_name, sizeof m->image_name, file_part(m->path));
 		k->module_count++;
@@ -292,7 +284,7 @@ ps_status kernel_load_modules(ps_kernel *k, ps_error *err)
 			from_kdbg = ps_vm_canonical(k->vm, from_kdbg);
 		if (from_kdbg && from_header && from_kdbg != from_header)
 			kernel_warn(k, "KDBG says PsLoadedModuleList is at %s, the dump header %s; using KDBG's",
-				    fmt_addr(k, from_kdbg, a), fmt_addr(k, from_header, b));
+				    ps_format_addr(a, from_kdbg, k->pointer_size), ps_format_addr(b, from_header, k->pointer_size));
 		head = from_kdbg ? from_kdbg : from_header;
 		if (head)
 			walk_list(k, head);
