@@ -99,4 +99,51 @@ typedef struct ps_pe_file {
 } ps_pe_file;
 ps_status ps_pe_file_read(void *ctx, uint32_t rva, void *buf, size_t len);
 
+/* ---- exports, imports, debug directory, exception table (issue 3) ---- */
+
+typedef struct ps_pe_export {
+	char name[128];       /* empty for an export by ordinal only */
+	uint32_t ordinal;     /* biased ordinal, as shown by dumpbin */
+	uint32_t rva;         /* 0 for forwarders */
+	char forwarder[128];  /* "NTOSKRNL.ExFoo" when forwarded, else empty */
+} ps_pe_export;
+
+/* All exports, sorted by RVA (forwarders last). The caller frees *out.
+ * Counts are bounded by the export directory's size and a hard cap. */
+ps_status ps_pe_read_exports(ps_pe_read_fn read, void *ctx, const ps_pe *pe,
+			     ps_pe_export **out, size_t *count, ps_error *err);
+
+typedef struct ps_pe_import {
+	char dll[64];
+	char name[128];       /* empty when imported by ordinal */
+	uint16_t hint;
+	uint32_t ordinal;     /* when by ordinal */
+	uint32_t iat_rva;     /* the IAT slot that holds the bound address */
+} ps_pe_import;
+
+/* All imports in directory order. The caller frees *out. */
+ps_status ps_pe_read_imports(ps_pe_read_fn read, void *ctx, const ps_pe *pe,
+			     ps_pe_import **out, size_t *count, ps_error *err);
+
+typedef struct ps_pe_codeview {
+	uint8_t guid[16];     /* as stored (GUID fields little-endian) */
+	uint32_t age;
+	char pdb_name[260];   /* as stored: a file name or a full build path */
+} ps_pe_codeview;
+
+/* The CodeView RSDS record from the debug directory. PS_ENOTFOUND when
+ * there is none. */
+ps_status ps_pe_read_codeview(ps_pe_read_fn read, void *ctx, const ps_pe *pe,
+			      ps_pe_codeview *cv, ps_error *err);
+
+typedef struct ps_pe_runtime_function {
+	uint32_t begin_rva;
+	uint32_t end_rva;
+	uint32_t unwind_rva;
+} ps_pe_runtime_function;
+
+/* x64 .pdata (exception directory) entries. The caller frees *out. */
+ps_status ps_pe_read_pdata(ps_pe_read_fn read, void *ctx, const ps_pe *pe,
+			   ps_pe_runtime_function **out, size_t *count, ps_error *err);
+
 #endif
