@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/bytes.h"
+#include "core/utf16.h"
 
 #define TRIAGE_VALID 0x44475254u /* 'TRGD' at ValidOffset */
 
@@ -56,66 +57,6 @@ static const triage_layout triage32 = {
 static uint64_t read_ptr(const uint8_t *p, const triage_layout *l)
 {
 	return l->ptr_size == 8 ? ps_le64(p) : ps_le32(p);
-}
-
-/* Append one code point as UTF-8 if it fits (with room for the NUL). */
-static size_t put_utf8(char *dst, size_t n, size_t cap, uint32_t cp)
-{
-	uint8_t b[4];
-	size_t len;
-
-	if (cp < 0x80) {
-		b[0] = (uint8_t)cp;
-		len = 1;
-	} else if (cp < 0x800) {
-		b[0] = (uint8_t)(0xC0 | (cp >> 6));
-		b[1] = (uint8_t)(0x80 | (cp & 0x3F));
-		len = 2;
-	} else if (cp < 0x10000) {
-		b[0] = (uint8_t)(0xE0 | (cp >> 12));
-		b[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-		b[2] = (uint8_t)(0x80 | (cp & 0x3F));
-		len = 3;
-	} else {
-		b[0] = (uint8_t)(0xF0 | (cp >> 18));
-		b[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
-		b[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-		b[3] = (uint8_t)(0x80 | (cp & 0x3F));
-		len = 4;
-	}
-	if (n + len >= cap)
-		return n;
-	memcpy(dst + n, b, len);
-	return n + len;
-}
-
-/* UTF-16LE to UTF-8, stopping at a NUL; unpaired surrogates and control
- * characters become U+FFFD so names are always safe to print. */
-static void utf16_to_utf8(char *dst, size_t cap, const uint8_t *src, size_t units)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < units; i++) {
-		uint32_t cp = ps_le16(src + 2 * i);
-		if (cp == 0)
-			break;
-		if (cp >= 0xD800 && cp < 0xDC00 && i + 1 < units) {
-			uint32_t lo = ps_le16(src + 2 * (i + 1));
-			if (lo >= 0xDC00 && lo < 0xE000) {
-				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-				i++;
-			} else {
-				cp = 0xFFFD;
-			}
-		} else if ((cp >= 0xD800 && cp < 0xE000) || cp < 0x20) {
-			cp = 0xFFFD;
-		}
-		size_t before = n;
-		n = put_utf8(dst, n, cap, cp);
-		if (n == before)
-			break;
-	}
-	dst[n] = '\0';
 }
 
 /* Clip [off, off+size) to the file; returns the usable size (0 = none). */
@@ -282,7 +223,7 @@ static void read_driver_name(ps_dump *d, ps_triage_driver *drv, size_t index, ui
 	}
 	if (units > sizeof drv->name)
 		units = sizeof drv->name; /* the UTF-8 result is cut to fit anyway */
-	utf16_to_utf8(drv->name, sizeof drv->name, d->data + name_off + 4, (size_t)units);
+	ps_utf16_to_utf8(d->data + name_off + 4, (size_t)units * 2, drv->name, sizeof drv->name);
 }
 
 static ps_status load_drivers(ps_dump *d, const triage_layout *l, ps_error *err)

@@ -18,7 +18,7 @@
 
 #include "core/bytes.h"
 #include "core/format.h"
-#include "sym/utf16.h"
+#include "core/utf16.h"
 
 typedef struct ldr_layout {
 	unsigned read_size;

@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "core/bytes.h"
-#include "sym/utf16.h"
+#include "core/utf16.h"
 
 #define RT_VERSION 16
 #define DIR_HEADER_SIZE 16

@@ -1,7 +1,7 @@
 /*
  * utf16.c - UTF-16LE to UTF-8 conversion into fixed-size buffers.
  */
-#include "sym/utf16.h"
+#include "core/utf16.h"
 
 #include "core/bytes.h"
 
@@ -50,7 +50,7 @@ size_t ps_utf16_to_utf8(const uint8_t *src, size_t bytes, char *dst, size_t dst_
 				i += 2;
 			}
 		}
-		if (cp >= 0xD800 && cp < 0xE000)
+		if ((cp >= 0xD800 && cp < 0xE000) || cp < 0x20)
 			cp = 0xFFFD;
 		len = encode(cp, enc);
 		if (n + len >= dst_size)
