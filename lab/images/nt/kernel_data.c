@@ -143,6 +143,9 @@ ULONG ExpNumberOfNonPagedPools;
 
 PVOID PoolTrackTable;
 SIZE_T PoolTrackTableSize;
+/* Windows 8+: one tracker table per processor, indexed by KPRCB.Number
+ * ([0] is PoolTrackTable); !poolused sums them. Zero on Windows 7. */
+PVOID ExPoolTagTables[64];
 SIZE_T PoolTrackTableMask;
 PVOID PoolBigPageTable;
 SIZE_T PoolBigPageTableSize;
