@@ -73,6 +73,10 @@ static void exercise_triage(const ps_dump *d)
 	n = ps_dump_triage_driver_count(d);
 	for (size_t i = 0; i < n; i++)
 		sink ^= (uint8_t)(strlen(drv[i].name) + drv[i].base + drv[i].size);
+	const ps_triage_unloaded *un = ps_dump_triage_unloaded(d);
+	n = ps_dump_triage_unloaded_count(d);
+	for (size_t i = 0; i < n; i++)
+		sink ^= (uint8_t)(strlen(un[i].name) + un[i].start + un[i].end);
 	p = ps_dump_triage_kdbg(d, &avail);
 	if (p)
 		touch(p, avail);

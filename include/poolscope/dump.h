@@ -109,6 +109,14 @@ typedef struct ps_triage_driver {
 	char name[260]; /* UTF-8, from the string pool */
 } ps_triage_driver;
 
+/* A driver from a triage dump's unloaded-driver list (most recent first, as
+ * stored). */
+typedef struct ps_triage_unloaded {
+	uint64_t start;
+	uint64_t end;
+	char name[64];  /* UTF-8 */
+} ps_triage_unloaded;
+
 /* Open a dump file read-only and memory-map it. On a damaged file the
  * function fails with a message, or succeeds and records warnings
  * (ps_dump_warning) for what it had to skip. */
@@ -152,6 +160,9 @@ const ps_triage_block *ps_dump_triage_blocks(const ps_dump *d);
 const uint8_t *ps_dump_triage_va(const ps_dump *d, uint64_t va, size_t *avail);
 size_t ps_dump_triage_driver_count(const ps_dump *d);
 const ps_triage_driver *ps_dump_triage_drivers(const ps_dump *d);
+/* The unloaded-driver list of a triage dump (UnloadedDriversOffset). */
+size_t ps_dump_triage_unloaded_count(const ps_dump *d);
+const ps_triage_unloaded *ps_dump_triage_unloaded(const ps_dump *d);
 /* The KDBG copy stored in a triage dump, or NULL. */
 const uint8_t *ps_dump_triage_kdbg(const ps_dump *d, size_t *size);
 

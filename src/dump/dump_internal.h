@@ -69,6 +69,8 @@ struct ps_dump {
 	size_t block_count;
 	ps_triage_driver *drivers;
 	size_t driver_count;
+	ps_triage_unloaded *unloaded;
+	size_t unloaded_count;
 	const uint8_t *kdbg;
 	size_t kdbg_size;
 

@@ -147,6 +147,7 @@ void ps_dump_close(ps_dump *d)
 	free(d->rank_sub);
 	free(d->blocks);
 	free(d->drivers);
+	free(d->unloaded);
 	if (d->mapping)
 		munmap(d->mapping, d->mapping_size);
 	free(d->name);

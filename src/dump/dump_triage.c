@@ -31,6 +31,9 @@ typedef struct triage_layout {
 	uint32_t driver_size;    /* DUMP_DRIVER_ENTRY */
 	uint32_t ldr;            /* KLDR_DATA_TABLE_ENTRY within it */
 	uint32_t ldr_dll_base, ldr_size_of_image, ldr_checksum, ldr_timestamp;
+	/* DUMP_UNLOADED_DRIVERS: {UNICODE_STRING Name; WCHAR DriverName[12];
+	 * PVOID StartAddress; PVOID EndAddress}, after a count. */
+	uint32_t unloaded_header, unloaded_size, unloaded_name, unloaded_start;
 } triage_layout;
 
 /* x64: TopOfStack is a u64 and 16 bytes of ArchitectureSpecific follow. */
@@ -42,6 +45,7 @@ static const triage_layout triage64 = {
 	.block_size = 16, .driver_size = 0x90, .ldr = 8,
 	.ldr_dll_base = 0x30, .ldr_size_of_image = 0x40, .ldr_checksum = 0x78,
 	.ldr_timestamp = 0x80,
+	.unloaded_header = 8, .unloaded_size = 0x38, .unloaded_name = 0x10, .unloaded_start = 0x28,
 };
 
 static const triage_layout triage32 = {
@@ -52,6 +56,7 @@ static const triage_layout triage32 = {
 	.block_size = 12, .driver_size = 0x4C, .ldr = 4,
 	.ldr_dll_base = 0x18, .ldr_size_of_image = 0x20, .ldr_checksum = 0x40,
 	.ldr_timestamp = 0x44,
+	.unloaded_header = 4, .unloaded_size = 0x28, .unloaded_name = 0x08, .unloaded_start = 0x20,
 };
 
 static uint64_t read_ptr(const uint8_t *p, const triage_layout *l)
@@ -259,6 +264,49 @@ static ps_status load_drivers(ps_dump *d, const triage_layout *l, ps_error *err)
 	return PS_OK;
 }
 
+/* The list keeps only the last few unloads (the kernel's MmUnloadedDrivers
+ * holds 50), so a larger count is damage. */
+#define TRIAGE_MAX_UNLOADED 64
+
+static ps_status load_unloaded(ps_dump *d, const triage_layout *l, ps_error *err)
+{
+	uint64_t off = d->triage.unloaded_drivers_offset, count;
+
+	if (!off)
+		return PS_OK;
+	if (!ps_in_bounds(off, l->unloaded_header, d->size)) {
+		dump_warn(d, "unloaded-driver list at 0x%llx lies outside the file", (unsigned long long)off);
+		return PS_OK;
+	}
+	count = ps_le32(d->data + off);
+	if (count > TRIAGE_MAX_UNLOADED) {
+		dump_warn(d, "unloaded-driver list at 0x%llx claims %llu entries; reading %d",
+			  (unsigned long long)off, (unsigned long long)count, TRIAGE_MAX_UNLOADED);
+		count = TRIAGE_MAX_UNLOADED;
+	}
+	off += l->unloaded_header;
+	count = clip_count(d, "unloaded-driver list", off, count, l->unloaded_size);
+	if (!count)
+		return PS_OK;
+	d->unloaded = calloc(count, sizeof *d->unloaded);
+	if (!d->unloaded)
+		return ps_error_set(err, PS_ENOMEM, "%s: out of memory for %llu unloaded drivers",
+				    d->name, (unsigned long long)count);
+	for (uint64_t i = 0; i < count; i++) {
+		const uint8_t *e = d->data + off + i * l->unloaded_size;
+		ps_triage_unloaded *u = &d->unloaded[i];
+		/* The name lives inline (DriverName); Name.Length bounds it. */
+		size_t len = ps_le16(e);
+		if (len > 24)
+			len = 24;
+		ps_utf16_to_utf8(e + l->unloaded_name, len, u->name, sizeof u->name);
+		u->start = read_ptr(e + l->unloaded_start, l);
+		u->end = read_ptr(e + l->unloaded_start + l->ptr_size, l);
+	}
+	d->unloaded_count = (size_t)count;
+	return PS_OK;
+}
+
 static void load_kdbg(ps_dump *d)
 {
 	uint64_t off = d->triage.debugger_data_offset;
@@ -298,6 +346,8 @@ ps_status dump_triage_init(ps_dump *d, ps_error *err)
 	st = load_blocks(d, l, err);
 	if (st == PS_OK)
 		st = load_drivers(d, l, err);
+	if (st == PS_OK)
+		st = load_unloaded(d, l, err);
 	if (st == PS_OK)
 		load_kdbg(d);
 	return st;
@@ -349,6 +399,16 @@ size_t ps_dump_triage_driver_count(const ps_dump *d)
 const ps_triage_driver *ps_dump_triage_drivers(const ps_dump *d)
 {
 	return d->drivers;
+}
+
+size_t ps_dump_triage_unloaded_count(const ps_dump *d)
+{
+	return d->unloaded_count;
+}
+
+const ps_triage_unloaded *ps_dump_triage_unloaded(const ps_dump *d)
+{
+	return d->unloaded;
 }
 
 const uint8_t *ps_dump_triage_kdbg(const ps_dump *d, size_t *size)

@@ -524,6 +524,7 @@ static void test_bad_bitmap(void)
 #define T_DATA 0x800
 #define T_STACK 0xB00
 #define T_PAGE 0xD00
+#define T_UNLOADED 0xD80
 #define T_VALID 0xE00
 #define T_END 0x1000
 
@@ -604,10 +605,33 @@ static blob build_triage(int x64)
 	}
 	memcpy(b.p + hs + T_VALID, "TRGD", 4);
 
+	/* Two unloaded drivers: count, then {UNICODE_STRING, WCHAR[12], start, end}. */
+	{
+		uint8_t *u = b.p + hs + T_UNLOADED;
+		uint32_t rec = x64 ? 0x38 : 0x28, name = x64 ? 0x10 : 0x08, start = x64 ? 0x28 : 0x20;
+		static const char *const un[] = { "old.sys", "averyveryverylongname.sys" };
+		ps_put_le32(u, 2);
+		u += x64 ? 8 : 4;
+		for (int i = 0; i < 2; i++, u += rec) {
+			size_t len = strlen(un[i]);
+			ps_put_le16(u, (uint16_t)(2 * len));
+			for (size_t k = 0; k < len && k < 12; k++)
+				ps_put_le16(u + name + 2 * k, (uint16_t)un[i][k]);
+			if (x64) {
+				ps_put_le64(u + start, tri_va(1, 0x300000 + 0x10000 * i));
+				ps_put_le64(u + start + 8, tri_va(1, 0x308000 + 0x10000 * i));
+			} else {
+				ps_put_le32(u + start, (uint32_t)tri_va(0, 0x300000 + 0x10000 * i));
+				ps_put_le32(u + start + 4, (uint32_t)tri_va(0, 0x308000 + 0x10000 * i));
+			}
+		}
+	}
+
 	/* The triage header. */
 	ps_put_le32(t + 0x04, (uint32_t)(hs + T_VALID + 4));
 	ps_put_le32(t + 0x08, (uint32_t)(hs + T_VALID));
 	ps_put_le32(t + 0x0C, x64 ? 0x348 : 0x320);
+	ps_put_le32(t + 0x18, (uint32_t)(hs + T_UNLOADED));
 	ps_put_le32(t + 0x28, (uint32_t)(hs + T_STACK));
 	ps_put_le32(t + 0x2C, 0x200);
 	ps_put_le32(t + 0x30, (uint32_t)(hs + T_DRIVERS));
@@ -666,6 +690,16 @@ static void test_triage(int x64)
 	CHECK(ps_dump_triage_info(d) != NULL);
 
 	const ps_triage_driver *drv = ps_dump_triage_drivers(d);
+	const ps_triage_unloaded *un = ps_dump_triage_unloaded(d);
+	CHECK_EQ_U64(ps_dump_triage_unloaded_count(d), 2);
+	if (ps_dump_triage_unloaded_count(d) == 2) {
+		CHECK_STR(un[0].name, "old.sys");
+		CHECK_EQ_U64(un[0].start, tri_va(x64, 0x300000));
+		CHECK_EQ_U64(un[0].end, tri_va(x64, 0x308000));
+		/* Names longer than the 12-character inline buffer are cut. */
+		CHECK_STR(un[1].name, "averyveryver");
+		CHECK_EQ_U64(un[1].end, tri_va(x64, 0x318000));
+	}
 	CHECK_EQ_U64(ps_dump_triage_driver_count(d), 3);
 	if (ps_dump_triage_driver_count(d) == 3) {
 		for (int i = 0; i < 3; i++) {
@@ -729,6 +763,19 @@ static void test_bad_triage(void)
 	CHECK(d && strcmp(ps_dump_triage_drivers(d)[1].name, "hal.dll") == 0);
 	ps_dump_close(d);
 	ps_put_le32(t + 0x34, 3);
+
+	/* Unloaded-driver count huge, then the list outside the file. */
+	ps_put_le32(b.p + hs + T_UNLOADED, 0xFFFFFFFF);
+	d = open_blob(b, "unloaded-huge", &err);
+	CHECK(d != NULL && has_warning(d, "claims 4294967295 entries"));
+	CHECK(d && ps_dump_triage_unloaded_count(d) <= (T_END - T_UNLOADED) / 0x38);
+	ps_dump_close(d);
+	ps_put_le32(b.p + hs + T_UNLOADED, 2);
+	ps_put_le32(t + 0x18, 0xFFFFFFF0u);
+	d = open_blob(b, "unloaded-out", &err);
+	CHECK(d != NULL && has_warning(d, "unloaded-driver list") && ps_dump_triage_unloaded_count(d) == 0);
+	ps_dump_close(d);
+	ps_put_le32(t + 0x18, (uint32_t)(hs + T_UNLOADED));
 
 	/* Driver list past the end of the file. */
 	ps_put_le32(t + 0x30, 0xFFFFFF00);

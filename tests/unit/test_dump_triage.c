@@ -201,6 +201,25 @@ static void test_blocks(ps_dump *d, const uint8_t *raw, size_t raw_size)
 	CHECK(ps_dump_triage_va(d, UINT64_MAX, NULL) == NULL);
 }
 
+/* The unloaded-driver list as stored at UnloadedDriversOffset 0x20d0:
+ * four records, most recent first (bytes checked with xxd). */
+static void test_unloaded(const ps_dump *d)
+{
+	const ps_triage_unloaded *u = ps_dump_triage_unloaded(d);
+
+	CHECK_EQ_U64(ps_dump_triage_unloaded_count(d), 4);
+	if (ps_dump_triage_unloaded_count(d) != 4)
+		return;
+	CHECK_STR(u[0].name, "dam.sys");
+	CHECK_EQ_U64(u[0].start, 0xfffff80487de0000ull);
+	CHECK_EQ_U64(u[0].end, 0xfffff80487dfc000ull);
+	CHECK_STR(u[1].name, "WdBoot.sys");
+	CHECK_STR(u[2].name, "hwpolicy.sys");
+	CHECK_STR(u[3].name, "mcupdate.dll");
+	for (int i = 0; i < 4; i++)
+		CHECK(u[i].start < u[i].end);
+}
+
 int main(void)
 {
 	char path[4096];
@@ -244,6 +263,7 @@ int main(void)
 		CHECK_EQ_U64(ti->data_blocks_count, 1831);
 	}
 	test_drivers(d);
+	test_unloaded(d);
 	test_kdbg(d, ps_dump_bytes(d, NULL));
 	test_blocks(d, raw, raw_size);
 	ps_dump_close(d);
