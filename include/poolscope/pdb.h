@@ -37,7 +37,12 @@ typedef enum ps_pdb_sym_kind {
 } ps_pdb_sym_kind;
 
 typedef struct ps_pdb_symbol {
-	const char *name;     /* undecorated where the record gives it */
+	const char *name;     /* undecorated where the record gives it; x86
+	                         C decorations (_f, _f@12, @f@8, f@@8) of
+	                         publics are stripped: "ExAllocatePoolWithTag" */
+	const char *raw_name; /* as the record stores it ("_ExAllocatePoolWithTag@12");
+	                         a procedure that absorbed its public twin carries
+	                         the public's name here; == name when undecorated */
 	uint32_t rva;
 	uint32_t size;        /* procedures: code length; else 0 */
 	uint32_t type_index;  /* procedures: LF_PROCEDURE; data: its type; 0 if none */
@@ -46,13 +51,18 @@ typedef struct ps_pdb_symbol {
 } ps_pdb_symbol;
 
 /* All symbols by RVA: procedures, data and publics merged (one entry per
- * address and name; a procedure wins over its public twin). */
+ * address and name; a procedure or data symbol wins over its public twin).
+ * At one RVA, procedures come first, then data, then publics. Symbols whose
+ * segment is not a section of the image (absolute symbols) are left out.
+ * When part of the symbol streams is damaged the result is PS_EFORMAT with
+ * the first problem in err, and *syms / *count still hold what was read. */
 ps_status ps_pdb_symbols(ps_pdb *pdb, const ps_pdb_symbol **syms, size_t *count, ps_error *err);
 
 /* Nearest symbol at or before rva (NULL if none) and, if next is not NULL,
- * the first symbol after it. */
+ * the first symbol whose RVA is above rva (NULL if none). */
 const ps_pdb_symbol *ps_pdb_symbol_at(ps_pdb *pdb, uint32_t rva, const ps_pdb_symbol **next);
-/* Exact name (case-sensitive), or NULL. */
+/* Exact name or raw (decorated) name, case-sensitive, or NULL. When several
+ * symbols share the name, a procedure, then data, then a public. */
 const ps_pdb_symbol *ps_pdb_symbol_named(ps_pdb *pdb, const char *name);
 
 /* ---- types ---- */

@@ -97,8 +97,10 @@ struct ps_pdb {
 
 	/* DBI (pdb_dbi.c); NULL until first use. */
 	struct pdb_dbi *dbi;
-	/* Symbols (pdb_symbols.c). */
+	/* Symbols (pdb_symbols.c); a failed build is not retried. */
 	struct pdb_symtab *symtab;
+	int symtab_failed;
+	ps_error symtab_error;
 	/* Types (helper R). */
 	struct pdb_tpi *tpi;
 };
@@ -136,6 +138,8 @@ int pdb_section_rva(const struct pdb_dbi *dbi, uint16_t segment, uint32_t offset
 /* ---- pdb_symbols.c ---- */
 
 void pdb_symtab_free(struct pdb_symtab *symtab);
+/* The i-th warning met while building the symbol table, or NULL. */
+const char *pdb_symbol_warning(ps_pdb *pdb, size_t i);
 
 /* ---- pdb_tpi.c (helper R owns it) ---- */
 
