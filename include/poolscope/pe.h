@@ -109,7 +109,10 @@ typedef struct ps_pe_export {
 } ps_pe_export;
 
 /* All exports, sorted by RVA (forwarders last). The caller frees *out.
- * Counts are bounded by the export directory's size and a hard cap. */
+ * Counts are bounded by the export directory's size and a hard cap.
+ * PS_ENOTFOUND when the image has no export directory. On any other
+ * failure *out and *count still hold what could be read (partial results;
+ * *out may be NULL) and err names the first RVA that failed. */
 ps_status ps_pe_read_exports(ps_pe_read_fn read, void *ctx, const ps_pe *pe,
 			     ps_pe_export **out, size_t *count, ps_error *err);
 
@@ -121,7 +124,9 @@ typedef struct ps_pe_import {
 	uint32_t iat_rva;     /* the IAT slot that holds the bound address */
 } ps_pe_import;
 
-/* All imports in directory order. The caller frees *out. */
+/* All imports in directory order. The caller frees *out. PS_ENOTFOUND
+ * when the image has no import directory; other failures keep partial
+ * results in *out and *count, as for exports. */
 ps_status ps_pe_read_imports(ps_pe_read_fn read, void *ctx, const ps_pe *pe,
 			     ps_pe_import **out, size_t *count, ps_error *err);
 
@@ -142,8 +147,43 @@ typedef struct ps_pe_runtime_function {
 	uint32_t unwind_rva;
 } ps_pe_runtime_function;
 
-/* x64 .pdata (exception directory) entries. The caller frees *out. */
+/* x64 .pdata (exception directory) entries, sorted by begin_rva. The
+ * caller frees *out. PS_ENOTFOUND without an exception directory,
+ * PS_EUNSUPPORTED for machines other than AMD64. Entries on pages missing
+ * from a dump are skipped: the result holds the rest and the status and
+ * err say how many were missing. */
 ps_status ps_pe_read_pdata(ps_pe_read_fn read, void *ctx, const ps_pe *pe,
 			   ps_pe_runtime_function **out, size_t *count, ps_error *err);
+
+/* Read a NUL-terminated single-byte string at `rva` into buf (at most
+ * cap - 1 characters; a longer string is cut and still succeeds). Reads
+ * page by page, so a string that ends before a page missing from a dump
+ * reads fine. Fails when the bytes up to the terminator (or the cut) cannot
+ * be read; err names the RVA. */
+ps_status ps_pe_read_string(ps_pe_read_fn read, void *ctx, uint32_t rva, char *buf, size_t cap,
+			    ps_error *err);
+
+/* One IMAGE_DEBUG_DIRECTORY entry (PE/COFF spec, "Debug Directory"). */
+typedef struct ps_pe_debug_entry {
+	uint32_t characteristics;
+	uint32_t time_date_stamp;
+	uint16_t major_version, minor_version;
+	uint32_t type;            /* 2 = CODEVIEW, 13 = POGO, 16 = REPRO, 20 = EX_DLLCHARACTERISTICS */
+	uint32_t size_of_data;
+	uint32_t address_of_raw_data;
+	uint32_t pointer_to_raw_data;
+} ps_pe_debug_entry;
+
+#define PS_PE_MAX_DEBUG_ENTRIES 64
+
+/* The debug directory's entries (Size / 28 of them, at most
+ * PS_PE_MAX_DEBUG_ENTRIES). PS_ENOTFOUND when the image has none. */
+ps_status ps_pe_read_debug_directory(ps_pe_read_fn read, void *ctx, const ps_pe *pe,
+				     ps_pe_debug_entry *entries, size_t *count, ps_error *err);
+
+/* The RVA of a debug entry's data: AddressOfRawData, or for data the loader
+ * does not map, PointerToRawData translated through the section table.
+ * PS_ENOTFOUND when neither gives an RVA. */
+ps_status ps_pe_debug_data_rva(const ps_pe *pe, const ps_pe_debug_entry *e, uint32_t *rva);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cmd/cmd_dh.h"
 #include "cmd/cmd_eval.h"
 #include "cmd/cmd_table.h"
 
@@ -33,6 +34,7 @@ static const ps_cmd_entry table[] = {
 	{"!for_each_module", ps_cmd_for_each_module, 0},
 	{"!vtop", ps_cmd_vtop, 0},
 	{"!pte", ps_cmd_pte, 0},
+	{"!dh", ps_cmd_dh, 0},
 	{"lm", ps_cmd_lm, 1},
 };
 
