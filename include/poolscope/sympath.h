@@ -8,6 +8,9 @@
  * name.sys), may hold file.ptr redirections and CAB-compressed name.pd_
  * files. A plain folder is also searched flat (folder/name.pdb).
  * docs/symbols.md describes the syntax, the search order and the caches.
+ * A ps_sympath remembers servers found unreachable (so a machine without
+ * network waits once, not once per module): use one from one thread at a
+ * time.
  */
 #ifndef POOLSCOPE_SYMPATH_H
 #define POOLSCOPE_SYMPATH_H
