@@ -86,6 +86,14 @@ ps_status ps_sympath_find_pdb_verified(ps_sympath *sp, const char *pdb_name,
 				       const uint8_t guid[16], uint32_t age,
 				       ps_sympath_verify_fn verify, void *ctx, char *path,
 				       size_t n, FILE *log, ps_error *err);
+/* The usual verifier for PDBs: `ctx` points at a ps_sympath_pdb_id; a file
+ * is accepted when ps_pdb_identity gives that GUID and age. */
+typedef struct ps_sympath_pdb_id {
+	uint8_t guid[16];
+	uint32_t age;
+} ps_sympath_pdb_id;
+int ps_sympath_pdb_matches(void *ctx, const char *path);
+
 ps_status ps_sympath_find_image_verified(ps_sympath *sp, const char *name, uint32_t timestamp,
 					 uint32_t size_of_image, ps_sympath_verify_fn verify,
 					 void *ctx, char *path, size_t n, FILE *log,

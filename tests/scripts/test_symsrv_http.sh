@@ -174,5 +174,16 @@ expect_found "folder as store" ntoskrnl.pdb "$IMAGES/ntoskrnl.pdb" "$WWW/$K_NT" 
 expect_found "flat folder" ntoskrnl.pdb "$IMAGES/ntoskrnl.pdb" "$IMAGES/ntoskrnl.pdb" " ; $TMP/empty ;$IMAGES/ "
 has_line "flat folder" "$TMP/empty - no such folder"
 
+# 7. A flat folder holding another build's PDB under the name: the plain
+# lookup returns it (the caller checks identity), the verified one opens it,
+# sees another GUID and goes on to the store.
+mkdir -p "$TMP/wrong"
+cp "$IMAGES/hal.pdb" "$TMP/wrong/ntoskrnl.pdb"
+out=$("$PROBE" pdb "$TMP/wrong;srv*$TMP/vcache*$WWW" ntoskrnl.pdb "$(guid_of "$IMAGES/ntoskrnl.pdb")" "$(age_of "$IMAGES/ntoskrnl.pdb")" 2>/dev/null); rc=$?
+[ "$rc" = 0 ] && [ "$out" = "$TMP/wrong/ntoskrnl.pdb" ] && ok || bad "unverified: exit $rc, '$out'"
+out=$("$PROBE" pdbv "$TMP/wrong;srv*$TMP/vcache*$WWW" ntoskrnl.pdb "$(guid_of "$IMAGES/ntoskrnl.pdb")" "$(age_of "$IMAGES/ntoskrnl.pdb")" 2>"$TMP/log"); rc=$?; log=$(cat "$TMP/log")
+[ "$rc" = 0 ] && [ "$out" = "$TMP/vcache/$K_NT" ] && cmp -s "$out" "$IMAGES/ntoskrnl.pdb" && ok || bad "verified: exit $rc, '$out':"$'\n'"$log"
+has_line "verified" "$TMP/wrong/ntoskrnl.pdb - rejected by the caller (identity does not match)"
+
 echo "$passes passed, $fails failed"
 [ "$fails" = 0 ]

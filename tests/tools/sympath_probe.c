@@ -2,6 +2,8 @@
  * sympath_probe.c - look one file up on a symbol path, for script tests.
  *
  *   sympath_probe pdb   SYMPATH NAME {GUID} AGE      find a PDB
+ *   sympath_probe pdbv  SYMPATH NAME {GUID} AGE      the same, opening each
+ *                                                    candidate to compare GUID and age
  *   sympath_probe image SYMPATH NAME TIMESTAMP SIZE  find an image (hex numbers)
  *   sympath_probe key   NAME {GUID} AGE              print the store key
  *   sympath_probe parse SYMPATH                      print the parsed entries
@@ -54,7 +56,7 @@ static int parse_guid(const char *text, uint8_t guid[16])
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: sympath_probe pdb SYMPATH NAME {GUID} AGE\n"
+	fprintf(stderr, "usage: sympath_probe pdb|pdbv SYMPATH NAME {GUID} AGE\n"
 			"       sympath_probe image SYMPATH NAME TIMESTAMP SIZE\n"
 			"       sympath_probe key NAME {GUID} AGE\n"
 			"       sympath_probe parse SYMPATH\n");
@@ -114,6 +116,11 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "pdb") == 0 && parse_guid(argv[4], guid)) {
 		st = ps_sympath_find_pdb(sp, argv[3], guid, (uint32_t)strtoul(argv[5], NULL, 0),
 					 path, sizeof path, stderr, &err);
+	} else if (strcmp(argv[1], "pdbv") == 0 && parse_guid(argv[4], guid)) {
+		ps_sympath_pdb_id id = {.age = (uint32_t)strtoul(argv[5], NULL, 0)};
+		memcpy(id.guid, guid, sizeof guid);
+		st = ps_sympath_find_pdb_verified(sp, argv[3], guid, id.age, ps_sympath_pdb_matches,
+						  &id, path, sizeof path, stderr, &err);
 	} else if (strcmp(argv[1], "image") == 0) {
 		st = ps_sympath_find_image(sp, argv[3], (uint32_t)strtoul(argv[4], NULL, 16),
 					   (uint32_t)strtoul(argv[5], NULL, 16), path, sizeof path,

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "poolscope/pdb.h"
 #include "poolscope/sympath.h"
 #include "sym/symstore_internal.h"
 
@@ -371,6 +372,32 @@ static void test_local(void)
 	ps_sympath_free(sp);
 }
 
+/* The ready verifier on a real PDB: the lab kernel's, read by the PDB
+ * reader, matches its own identity and not a neighbour's. */
+static void test_verifier(void)
+{
+	char pdbfile[1024];
+	ps_pdb *pdb = NULL;
+	ps_sympath_pdb_id id = {{0}, 0};
+	check_build_path(pdbfile, sizeof pdbfile, "lab/images/x86/ntoskrnl.pdb");
+	CHECK(ps_pdb_open(pdbfile, &pdb, NULL) == PS_OK);
+	if (!pdb)
+		return;
+	CHECK(ps_pdb_identity(pdb, id.guid, &id.age, NULL) == PS_OK);
+	ps_pdb_close(pdb);
+	CHECK(ps_sympath_pdb_matches(&id, pdbfile));
+	id.age++;
+	CHECK(!ps_sympath_pdb_matches(&id, pdbfile));
+	id.age--;
+	id.guid[0] ^= 0x80;
+	CHECK(!ps_sympath_pdb_matches(&id, pdbfile));
+	id.guid[0] ^= 0x80;
+	/* Not a PDB at all, and no file. */
+	put("notpdb.pdb", "Microsoft C/C++ MSF 7.00\r\n", 26);
+	CHECK(!ps_sympath_pdb_matches(&id, tpath(pdbfile, sizeof pdbfile, "notpdb.pdb")));
+	CHECK(!ps_sympath_pdb_matches(&id, tpath(pdbfile, sizeof pdbfile, "absent.pdb")));
+}
+
 static void remove_tree(void)
 {
 	char cmd[400];
@@ -390,6 +417,7 @@ int main(void)
 	test_keys();
 	test_ptr();
 	test_local();
+	test_verifier();
 	test_parse(); /* last: it changes HOME and XDG_CACHE_HOME */
 	remove_tree();
 	return CHECK_DONE();
