@@ -40,6 +40,10 @@ struct ps_session {
 	uint64_t next_display;
 	int have_next_display;
 	int for_each_depth;    /* !for_each_module nesting, bounded */
+	/* Where u without an address continues (the address after the last
+	 * instruction u, ub or uf printed). */
+	uint64_t next_unassemble;
+	int have_next_unassemble;
 };
 
 /* `args` is the text after the command word, leading blanks removed. The

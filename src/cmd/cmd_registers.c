@@ -9,9 +9,9 @@
  *   x86: "eax=... ebx=... ecx=... edx=... esi=... edi=..." then
  *        "eip=... esp=... ebp=... iopl=0         nv up ei pl zr na po nc"
  *
- * Then WinDbg names the instruction pointer ("module+0xoff:") and
- * disassembles it. Disassembly needs the symbol and disassembler layers of
- * a later issue: this prints the label and the address only.
+ * Then WinDbg names the instruction pointer ("nt!KiFoo+0x12:") and
+ * disassembles it, with the memory operand's address and value
+ * (cmd_disasm.c).
  *
  * `r name[, name...]` prints single registers as "name=value".
  */
@@ -19,6 +19,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "cmd/cmd_disasm.h"
 #include "cmd/cmd_table.h"
 #include "cmd/cmd_util.h"
 
@@ -50,18 +51,6 @@ static void print_segments(const ps_session *s, FILE *out)
 		(unsigned)reg(s, "cs"), (unsigned)reg(s, "ss"), (unsigned)reg(s, "ds"),
 		(unsigned)reg(s, "es"), (unsigned)reg(s, "fs"), (unsigned)reg(s, "gs"),
 		(uint32_t)reg(s, "efl"));
-}
-
-/* The line WinDbg prints before the disassembly: "SIoctl+0x4323:". */
-static void print_location(const ps_session *s, FILE *out)
-{
-	uint64_t ip = ps_cmd_current_ip(s);
-	const ps_module *m = ps_cmd_module_at(s, ip);
-	char addr[PS_ADDR_BUF];
-
-	if (m)
-		fprintf(out, "%s+0x%" PRIx64 ":\n", m->name, ip - m->base);
-	fprintf(out, "%s\n", ps_cmd_fmt_addr(s, ip, addr));
 }
 
 static void print_all_x64(const ps_session *s, FILE *out)
@@ -161,6 +150,6 @@ ps_status ps_cmd_registers(ps_session *s, const char *cmd, const char *args, FIL
 		print_all_x86(s, out);
 	else
 		print_all_x64(s, out);
-	print_location(s, out);
+	ps_cmd_print_current_instruction(s, out);
 	return PS_OK;
 }

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "cmd/cmd_dh.h"
+#include "cmd/cmd_disasm.h"
 #include "cmd/cmd_eval.h"
 #include "cmd/cmd_table.h"
 
@@ -35,6 +36,9 @@ static const ps_cmd_entry table[] = {
 	{"!vtop", ps_cmd_vtop, 0},
 	{"!pte", ps_cmd_pte, 0},
 	{"!dh", ps_cmd_dh, 0},
+	{"u", ps_cmd_u, 0},
+	{"ub", ps_cmd_ub, 0},
+	{"uf", ps_cmd_uf, 0},
 	{"lm", ps_cmd_lm, 1},
 };
 

@@ -59,7 +59,10 @@ static void test_registers(ps_session *s)
 	CHECK(out && strstr(out, "iopl=0         nv up ei pl zr na po nc\n"));
 	CHECK(out && strstr(out, "cs=0010  ss=0018  ds=002b  es=002b  fs=0053  gs=002b"
 				 "             efl=00050246\n"));
-	CHECK(out && strstr(out, "amdppm+0x334c:\nfffff804`8b58334c\n"));
+	/* The crash instruction, with its memory operand r9+r8 (the target
+	 * page is not in the triage dump). */
+	CHECK(out && strstr(out, "amdppm+0x334c:\nfffff804`8b58334c 43891401        mov     "
+				 "dword ptr [r9+r8],edx ds:002b:ffff9b00`0336004c=????????\n"));
 	free(out);
 
 	out = run(s, "r rax");
