@@ -21,7 +21,9 @@
 #define DBI_SIGNATURE        0xFFFFFFFFu
 #define DBI_V70              19990903u
 #define MODI_FIXED_SIZE      64
+#define DBG_OMAP_FROM_SRC    4
 #define DBG_SECTION_HDR      5
+#define DBG_SECTION_HDR_ORIG 10
 #define SECTION_HEADER_SIZE  40
 #define DBI_MAX_SECTIONS     0x10000u
 
@@ -80,17 +82,19 @@ static ps_status parse_modules(ps_pdb *pdb, struct pdb_dbi *dbi, const uint8_t *
 }
 
 /* IMAGE_SECTION_HEADERs from the stream the optional debug header names. */
-static ps_status load_sections(ps_pdb *pdb, struct pdb_dbi *dbi, ps_error *err)
+static ps_status load_sections(ps_pdb *pdb, struct pdb_dbi *dbi, uint16_t stream, ps_error *err)
 {
 	const uint8_t *s;
 	size_t size, n;
 	ps_status st;
 
-	if (dbi->section_header_stream == 0xFFFF)
+	if (stream == 0xFFFF)
 		return PS_OK;
-	st = pdb_stream(pdb, dbi->section_header_stream, &s, &size, err);
-	if (st != PS_OK)
-		return ps_error_prefix(err, "DBI section headers: ");
+	st = pdb_stream(pdb, stream, &s, &size, err);
+	if (st != PS_OK) {
+		ps_error_prefix(err, "DBI section headers: ");
+		return st;
+	}
 	n = size / SECTION_HEADER_SIZE;
 	if (n > DBI_MAX_SECTIONS)
 		n = DBI_MAX_SECTIONS;
@@ -115,6 +119,7 @@ static ps_status parse_dbi(ps_pdb *pdb, struct pdb_dbi *dbi, const uint8_t *s, s
 {
 	uint32_t sizes[6];   /* modinfo, seccontrib, secmap, srcinfo, tsmap, ec */
 	uint32_t dbg_size;
+	uint16_t omap_stream = 0xFFFF, orig_stream = 0xFFFF;
 	uint64_t pos = DBI_HEADER_SIZE;
 	size_t mod_start;
 	ps_status st;
@@ -160,11 +165,31 @@ static ps_status parse_dbi(ps_pdb *pdb, struct pdb_dbi *dbi, const uint8_t *s, s
 				    pdb->name, dbg_size, pos, size);
 	if (dbg_size >= (DBG_SECTION_HDR + 1) * 2)
 		dbi->section_header_stream = ps_le16(s + pos + DBG_SECTION_HDR * 2);
+	if (dbg_size >= (DBG_SECTION_HDR_ORIG + 1) * 2) {
+		omap_stream = ps_le16(s + pos + DBG_OMAP_FROM_SRC * 2);
+		orig_stream = ps_le16(s + pos + DBG_SECTION_HDR_ORIG * 2);
+	}
 
 	st = parse_modules(pdb, dbi, s, mod_start, sizes[0], err);
 	if (st != PS_OK)
 		return st;
-	return load_sections(pdb, dbi, err);
+	/* With an OMAP map, symbols are addressed in the original layout
+	 * (LLVM DbiStream.html, "Optional Debug Header Stream"). */
+	if (omap_stream != 0xFFFF && orig_stream != 0xFFFF &&
+	    pdb_stream_present(pdb, omap_stream) && pdb_stream_present(pdb, orig_stream)) {
+		const uint8_t *m;
+		size_t msize;
+
+		st = pdb_stream(pdb, omap_stream, &m, &msize, err);
+		if (st != PS_OK) {
+			ps_error_prefix(err, "DBI OMAP map: ");
+			return st;
+		}
+		dbi->omap = m;
+		dbi->omap_count = msize / 8;
+		return load_sections(pdb, dbi, orig_stream, err);
+	}
+	return load_sections(pdb, dbi, dbi->section_header_stream, err);
 }
 
 void pdb_dbi_free(struct pdb_dbi *dbi)
@@ -189,8 +214,10 @@ ps_status pdb_dbi_load(ps_pdb *pdb, const struct pdb_dbi **out, ps_error *err)
 	}
 	*out = NULL;
 	st = pdb_stream(pdb, PDB_STREAM_DBI, &s, &size, err);
-	if (st != PS_OK)
-		return ps_error_prefix(err, "DBI stream: ");
+	if (st != PS_OK) {
+		ps_error_prefix(err, "DBI stream: ");
+		return st;
+	}
 	dbi = calloc(1, sizeof *dbi);
 	if (!dbi)
 		return ps_error_set(err, PS_ENOMEM, "%s: no memory for DBI", pdb->name);
@@ -204,6 +231,30 @@ ps_status pdb_dbi_load(ps_pdb *pdb, const struct pdb_dbi **out, ps_error *err)
 	return PS_OK;
 }
 
+/* OMAP_FROM_SRC: the last entry with from <= rva moves rva by to - from;
+ * to == 0 means the code at rva is not in the final image. */
+static int omap_map(const struct pdb_dbi *dbi, uint32_t rva, uint32_t *out)
+{
+	size_t lo = 0, hi = dbi->omap_count;
+	uint32_t from, to;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ps_le32(dbi->omap + mid * 8) <= rva)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return 0;
+	from = ps_le32(dbi->omap + (lo - 1) * 8);
+	to = ps_le32(dbi->omap + (lo - 1) * 8 + 4);
+	if (to == 0 || (uint64_t)to + (rva - from) > UINT32_MAX)
+		return 0;
+	*out = to + (rva - from);
+	return 1;
+}
+
 int pdb_section_rva(const struct pdb_dbi *dbi, uint16_t segment, uint32_t offset, uint32_t *rva)
 {
 	const struct pdb_section *sec;
@@ -214,5 +265,5 @@ int pdb_section_rva(const struct pdb_dbi *dbi, uint16_t segment, uint32_t offset
 	if ((uint64_t)sec->virtual_address + offset > UINT32_MAX)
 		return 0;
 	*rva = sec->virtual_address + offset;
-	return 1;
+	return dbi->omap ? omap_map(dbi, *rva, rva) : 1;
 }

@@ -67,6 +67,11 @@ struct pdb_dbi {
 	size_t module_count;
 	struct pdb_section *sections;
 	size_t section_count;
+	/* Images rearranged after linking (BBT/OMAP): sections are the
+	 * original ones and every RVA goes through the OMAP_FROM_SRC map,
+	 * (from, to) pairs sorted by from. */
+	const uint8_t *omap;
+	size_t omap_count;
 };
 
 struct pdb_symtab;  /* pdb_symbols.c */
@@ -132,7 +137,9 @@ ps_status pdb_named_stream(ps_pdb *pdb, const char *name, uint32_t *index, ps_er
 
 ps_status pdb_dbi_load(ps_pdb *pdb, const struct pdb_dbi **dbi, ps_error *err);
 void pdb_dbi_free(struct pdb_dbi *dbi);
-/* segment (1-based section number) and offset to an RVA; 0 on failure. */
+/* segment (1-based section number) and offset to an RVA, through the OMAP
+ * map when the image has one; 0 when there is no such section or the OMAP
+ * map says the code was dropped. */
 int pdb_section_rva(const struct pdb_dbi *dbi, uint16_t segment, uint32_t offset, uint32_t *rva);
 
 /* ---- pdb_symbols.c ---- */

@@ -228,8 +228,10 @@ ps_status pdb_info_load(ps_pdb *pdb, ps_error *err)
 	if (pdb->info_loaded)
 		return PS_OK;
 	st = pdb_stream(pdb, PDB_STREAM_INFO, &s, &size, err);
-	if (st != PS_OK)
-		return ps_error_prefix(err, "PDB info stream: ");
+	if (st != PS_OK) {
+		ps_error_prefix(err, "PDB info stream: ");
+		return st;
+	}
 	if (size < INFO_HEADER_SIZE)
 		return ps_error_set(err, PS_EFORMAT,
 				    "%s: info stream is %zu bytes, shorter than its 28-byte header",

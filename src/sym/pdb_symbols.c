@@ -460,7 +460,8 @@ static void merge(struct pdb_symtab *t)
 {
 	size_t out = 0, group = 0, publics = 0;
 
-	qsort(t->syms, t->count, sizeof *t->syms, by_address);
+	if (t->count > 1)
+		qsort(t->syms, t->count, sizeof *t->syms, by_address);
 	for (size_t i = 0; i < t->count; i++) {
 		ps_pdb_symbol s = t->syms[i];
 		int drop = 0;
@@ -519,7 +520,8 @@ static int build_name_index(struct pdb_symtab *t)
 		if (strcmp(t->syms[i].raw_name, t->syms[i].name) != 0)
 			t->names[n++] = (struct name_entry){ t->syms[i].raw_name, (uint32_t)i, rank };
 	}
-	qsort(t->names, n, sizeof *t->names, by_name);
+	if (n > 1)
+		qsort(t->names, n, sizeof *t->names, by_name);
 	t->name_count = n;
 	return 1;
 }

@@ -338,7 +338,7 @@ static void test_kernel_anchors(const char *arch)
 /* ---- a synthetic PDB ---- */
 
 #define BS 512
-#define NSTREAMS 10
+#define NSTREAMS 12
 
 struct stream {
 	uint8_t data[4096];
@@ -479,16 +479,27 @@ static void gsi(struct stream *s, const uint32_t *offs, size_t n)
 	}
 }
 
-enum { ST_INFO = 1, ST_DBI = 3, ST_SECTIONS = 5, ST_SYMREC, ST_PUBLICS, ST_GLOBALS, ST_MODULE };
+enum { ST_INFO = 1, ST_DBI = 3, ST_SECTIONS = 5, ST_SYMREC, ST_PUBLICS, ST_GLOBALS, ST_MODULE,
+       ST_OMAP, ST_SECTIONS_ORIG };
+
+static void section(struct stream *s, const char *name, uint32_t va)
+{
+	uint8_t hdr[40] = { 0 };
+
+	memcpy(hdr, name, strlen(name));
+	ps_put_le32(hdr + 8, 0x1000);
+	ps_put_le32(hdr + 12, va);
+	put(s, hdr, 40);
+}
 
 /* The synthetic PDB's streams; `bad_module` adds a zero-length record at
  * the end of the module stream, `bad_symrec` a record running past the
- * symbol record stream. */
-static void synthetic(struct stream *st, int bad_module, int bad_symrec)
+ * symbol record stream, `omap` moves the image after linking: symbols
+ * stay in the original layout and an OMAP map gives the final RVAs. */
+static void synthetic(struct stream *st, int bad_module, int bad_symrec, int omap)
 {
 	struct stream *s;
 	uint32_t pubs[6], globs[2], foo;
-	uint8_t hdr[40];
 	uint8_t end_rec[4] = { 2, 0, 6, 0 };
 
 	memset(st, 0, sizeof(struct stream) * NSTREAMS);
@@ -544,15 +555,25 @@ static void synthetic(struct stream *st, int bad_module, int bad_symrec)
 		put32(s, 0);
 	gsi(s, pubs, 6);
 
-	s = &st[ST_SECTIONS];
-	memset(hdr, 0, sizeof hdr);
-	memcpy(hdr, ".text", 5);
-	ps_put_le32(hdr + 8, 0x1000);
-	ps_put_le32(hdr + 12, 0x1000);
-	put(s, hdr, 40);
-	memcpy(hdr, ".data\0\0", 8);
-	ps_put_le32(hdr + 12, 0x3000);
-	put(s, hdr, 40);
+	if (!omap) {
+		section(&st[ST_SECTIONS], ".text", 0x1000);
+		section(&st[ST_SECTIONS], ".data", 0x3000);
+	} else {
+		/* Final layout: .text moved to 0x7000 in two pieces, the code
+		 * at original 0x1040..0x104f (StaticBar) dropped. */
+		static const uint32_t map[][2] = {
+			{ 0x1000, 0x7000 }, { 0x1040, 0 }, { 0x1050, 0x9000 },
+			{ 0x2000, 0 },      { 0x3000, 0x3000 },
+		};
+		section(&st[ST_SECTIONS], ".text", 0x7000);
+		section(&st[ST_SECTIONS], ".data", 0x3000);
+		section(&st[ST_SECTIONS_ORIG], ".text", 0x1000);
+		section(&st[ST_SECTIONS_ORIG], ".data", 0x3000);
+		for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+			put32(&st[ST_OMAP], map[i][0]);
+			put32(&st[ST_OMAP], map[i][1]);
+		}
+	}
 
 	s = &st[ST_DBI];
 	put32(s, 0xFFFFFFFFu);
@@ -580,7 +601,8 @@ static void synthetic(struct stream *st, int bad_module, int bad_symrec)
 		put(s, "a.obj\0a.obj\0", 12);
 	}
 	for (int i = 0; i < 11; i++)
-		put16(s, i == 5 ? ST_SECTIONS : 0xFFFF);
+		put16(s, i == 5 ? ST_SECTIONS : omap && i == 4 ? ST_OMAP :
+			 omap && i == 10 ? ST_SECTIONS_ORIG : 0xFFFF);
 }
 
 static const ps_pdb_symbol *at_exact(ps_pdb *pdb, uint32_t rva)
@@ -600,7 +622,7 @@ static void test_synthetic(void)
 	ps_error err;
 	ps_pdb *pdb;
 
-	synthetic(st, 0, 0);
+	synthetic(st, 0, 0, 0);
 	msf_write(st, NSTREAMS, &img);
 	CHECK(ps_pdb_open_memory(img.bytes, img.size, "synthetic.pdb", &pdb, &err) == PS_OK);
 	if (!pdb)
@@ -647,6 +669,36 @@ static void test_synthetic(void)
 	free(img.bytes);
 }
 
+/* OMAP: original segment:offset, then the map to the final RVA. */
+static void test_omap(void)
+{
+	static struct stream st[NSTREAMS];
+	const ps_pdb_symbol *syms, *s;
+	struct image img;
+	size_t count;
+	ps_error err;
+	ps_pdb *pdb;
+
+	synthetic(st, 0, 0, 1);
+	msf_write(st, NSTREAMS, &img);
+	CHECK(ps_pdb_open_memory(img.bytes, img.size, "omap.pdb", &pdb, &err) == PS_OK);
+	if (!pdb)
+		return;
+	CHECK(ps_pdb_symbols(pdb, &syms, &count, &err) == PS_OK);
+	s = ps_pdb_symbol_named(pdb, "Foo");
+	CHECK(s && s->rva == 0x7010);
+	s = ps_pdb_symbol_named(pdb, "Fast");
+	CHECK(s && s->rva == 0x9010);
+	s = ps_pdb_symbol_named(pdb, "?Cpp@@YAXXZ");
+	CHECK(s && s->rva == 0x9030);
+	CHECK(ps_pdb_symbol_named(pdb, "StaticBar") == NULL);   /* dropped code */
+	s = ps_pdb_symbol_named(pdb, "gCounter");
+	CHECK(s && s->rva == 0x3008);
+	CHECK_EQ_U64(count, 5);
+	ps_pdb_close(pdb);
+	free(img.bytes);
+}
+
 /* A problem in part of the streams: an error naming it, and the rest. */
 static void test_damaged_records(void)
 {
@@ -657,7 +709,7 @@ static void test_damaged_records(void)
 	ps_error err;
 	ps_pdb *pdb;
 
-	synthetic(st, 1, 0);
+	synthetic(st, 1, 0, 0);
 	msf_write(st, NSTREAMS, &img);
 	CHECK(ps_pdb_open_memory(img.bytes, img.size, "zero-length.pdb", &pdb, &err) == PS_OK);
 	CHECK(ps_pdb_symbols(pdb, &syms, &count, &err) == PS_EFORMAT);
@@ -669,7 +721,7 @@ static void test_damaged_records(void)
 	ps_pdb_close(pdb);
 	free(img.bytes);
 
-	synthetic(st, 0, 1);
+	synthetic(st, 0, 1, 0);
 	msf_write(st, NSTREAMS, &img);
 	CHECK(ps_pdb_open_memory(img.bytes, img.size, "past-end.pdb", &pdb, &err) == PS_OK);
 	CHECK(ps_pdb_symbols(pdb, &syms, &count, &err) == PS_EFORMAT);
@@ -690,7 +742,7 @@ static void test_hostile_container(void)
 	ps_error err;
 	ps_pdb *pdb;
 
-	synthetic(st, 0, 0);
+	synthetic(st, 0, 0, 0);
 	msf_write(st, NSTREAMS, &img);
 	copy = malloc(img.size);
 
@@ -843,6 +895,7 @@ static void test_real_truncated(void)
 int main(void)
 {
 	test_synthetic();
+	test_omap();
 	test_damaged_records();
 	test_hostile_container();
 	test_kernel_anchors("x86");
