@@ -35,7 +35,9 @@ enum {
 struct pdb_stream {
 	uint32_t size;       /* bytes; PDB_NIL_STREAM for a nil stream */
 	uint32_t first;      /* index of its first block in ps_pdb.blocks */
-	uint8_t *data;       /* contiguous copy, read on first use */
+	const uint8_t *data; /* the stream's bytes once read: in the file itself
+	                        when its blocks are consecutive, else `copy` */
+	uint8_t *copy;
 	int loaded;
 };
 

@@ -179,12 +179,28 @@ void pdb_msf_free(ps_pdb *pdb)
 {
 	if (pdb->streams)
 		for (uint32_t i = 0; i < pdb->stream_count; i++)
-			free(pdb->streams[i].data);
+			free(pdb->streams[i].copy);
 	free(pdb->streams);
 	free(pdb->blocks);
 	pdb->streams = NULL;
 	pdb->blocks = NULL;
 	pdb->stream_count = 0;
+}
+
+/* True when the stream's blocks follow each other in the file, so it can
+ * be read in place (lld writes most streams so). */
+static int consecutive(const ps_pdb *pdb, const struct pdb_stream *s)
+{
+	uint64_t n = blocks_for(s->size, pdb->block_size);
+	const uint32_t *list = pdb->blocks + s->first;
+
+	if (list[0] >= pdb->block_count || n > pdb->block_count - list[0])
+		return 0;
+	for (uint64_t i = 1; i < n; i++)
+		if (list[i] != list[0] + i)
+			return 0;
+	/* The last block may be cut short by the end of the file. */
+	return ps_in_bounds((uint64_t)list[0] * pdb->block_size, s->size, pdb->size);
 }
 
 int pdb_stream_present(const ps_pdb *pdb, uint32_t index)
@@ -212,6 +228,10 @@ ps_status pdb_stream(ps_pdb *pdb, uint32_t index, const uint8_t **data, size_t *
 		*data = empty;
 		return PS_OK;
 	}
+	if (!s->loaded && consecutive(pdb, s)) {
+		s->data = pdb->data + (uint64_t)pdb->blocks[s->first] * pdb->block_size;
+		s->loaded = 1;
+	}
 	if (!s->loaded) {
 		uint8_t *buf = malloc(s->size);
 		if (!buf)
@@ -224,7 +244,7 @@ ps_status pdb_stream(ps_pdb *pdb, uint32_t index, const uint8_t **data, size_t *
 			free(buf);
 			return st;
 		}
-		s->data = buf;
+		s->data = s->copy = buf;
 		s->loaded = 1;
 	}
 	*data = s->data;
