@@ -49,6 +49,15 @@ typedef struct ps_module_symbols {
 	char pdb_name[260];       /* from the image's CodeView record */
 	uint8_t guid[16];
 	uint32_t age;
+	/* The image's own name for itself: its export directory's name
+	 * ("ntkrnlmp.exe"), else the loaded file name ("SIoctl.sys"). */
+	char image_name[260];
+	/* What WinDbg prints on loading the module's symbols, lines separated
+	 * by '\n', empty when there is nothing to say:
+	 * "*** WARNING: Unable to verify checksum for SIoctl.sys" (PE CheckSum 0),
+	 * "*** ERROR: Symbol file could not be found.  Defaulted to export symbols for ntkrnlmp.exe - ",
+	 * "*** ERROR: Module load completed but symbols could not be loaded for SIoctl.sys". */
+	char note[1024];
 } ps_module_symbols;
 
 /* State of a module's symbols; loads them when `load` is set. */
@@ -94,5 +103,20 @@ ps_status ps_symbols_field(ps_symbols *s, const char *type, const char *field, u
 			   ps_symbol_source *source);
 ps_status ps_symbols_type_size(ps_symbols *s, const char *type, uint64_t *size,
 			       ps_symbol_source *source);
+
+/* All a reader needs to load a field: `field` may be a dotted path through
+ * nested structures ("Pcb.DirectoryTableBase") and index arrays
+ * ("ApcListHead[1].Flink"); anonymous unions and structures are looked
+ * through. For a bitfield, offset and size are its storage unit's. */
+typedef struct ps_field_info {
+	uint64_t offset;          /* from the start of `type` */
+	uint64_t size;            /* bytes */
+	uint8_t bit_position;
+	uint8_t bit_length;       /* 0: not a bitfield */
+	ps_symbol_source source;  /* PS_SYMSRC_PDB or PS_SYMSRC_BUILTIN */
+	char type_name[128];      /* as dt prints it: "Ptr64 Void", "_LIST_ENTRY" */
+} ps_field_info;
+ps_status ps_symbols_field_info(ps_symbols *s, const char *type, const char *field,
+				ps_field_info *out);
 
 #endif

@@ -186,12 +186,12 @@ static const ps_layout_field handle_table_x64_w8[] = {
 
 /* Win8.1+: the object pointer is bits 20-63 of LowValue. */
 static const ps_layout_field handle_entry_x64_w81[] = {
-	LB("Unlocked", 0x0, 8, 0, 1),
+	LB1("Unlocked", 0x0, 8, 0),
 	LB("RefCnt", 0x0, 8, 1, 16),
 	LB("Attributes", 0x0, 8, 17, 3),
 	LB("ObjectPointerBits", 0x0, 8, 20, 44),
 	LB("GrantedAccessBits", 0x8, 4, 0, 25),
-	LB("NoRightsUpgrade", 0x8, 4, 25, 1),
+	LB1("NoRightsUpgrade", 0x8, 4, 25),
 };
 
 static const ps_layout_field object_type_x64_w10[] = {
@@ -212,7 +212,7 @@ static const ps_layout_field kdbg_fields[] = {
 	LF("Header", 0x000, 0x18, "_DBGKD_DEBUG_DATA_HEADER64"),
 	KQ("KernBase", 0x018), KQ("BreakpointWithStatus", 0x020), KQ("SavedContext", 0x028),
 	KW("ThCallbackStack", 0x030), KW("NextCallback", 0x032), KW("FramePointer", 0x034),
-	LB("PaeEnabled", 0x036, 2, 0, 1),
+	LB1("PaeEnabled", 0x036, 2, 0),
 	KQ("KiCallUserMode", 0x038), KQ("KeUserCallbackDispatcher", 0x040),
 	KQ("PsLoadedModuleList", 0x048), KQ("PsActiveProcessHead", 0x050),
 	KQ("PspCidTable", 0x058), KQ("ExpSystemResourcesList", 0x060),

@@ -16,9 +16,11 @@
 
 #include "poolscope/layouts.h"
 
-/* A plain member, and a bitfield member (size = its storage unit). */
+/* A plain member, a bitfield member (size = its storage unit) and a one-bit
+ * member (dt writes "Pos 3, 1 Bit", singular). */
 #define LF(name, off, size, type) { (name), (off), (size), 0, 0, (type) }
 #define LB(name, off, size, pos, len) { (name), (off), (size), (pos), (len), "Pos " #pos ", " #len " Bits" }
+#define LB1(name, off, size, pos) { (name), (off), (size), (pos), 1, "Pos " #pos ", 1 Bit" }
 
 #define LAYOUT_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 /* A layout over a whole field array. The indirection lets a file pass its
