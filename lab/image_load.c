@@ -26,8 +26,9 @@
  *     FirstThunk @16; thunks are pointer-sized, high bit = by ordinal,
  *     otherwise the RVA of a u16 hint and the name
  *   debug directory entry (28 bytes): Type u32 @12 (2 = CodeView),
- *     SizeOfData @16, AddressOfRawData @20; CodeView "RSDS", GUID, age,
- *     then the PDB path
+ *     SizeOfData @16, AddressOfRawData @20; CodeView "RSDS" @0, GUID @4
+ *     (Data1 u32, Data2 u16, Data3 u16 little-endian, Data4 8 bytes),
+ *     age u32 @20, then the PDB path @24
  *
  * Every RVA and count is checked against the mapped size before use, every
  * walk is bounded: a hostile file gives an error, never a crash.
@@ -422,7 +423,7 @@ static ps_status parse_imports(pe_file *pe, lab_image *img, ps_error *err)
 	return PS_OK;
 }
 
-/* ---- debug directory: the PDB path ----------------------------------------- */
+/* ---- debug directory: the PDB path, GUID and age --------------------------- */
 
 static void parse_debug(pe_file *pe, lab_image *img)
 {
@@ -443,6 +444,10 @@ static void parse_debug(pe_file *pe, lab_image *img)
 			continue;
 		if (memcmp(img->mapped + rva, "RSDS", 4) != 0)
 			continue;
+		/* RSDS: signature, GUID (16 bytes) @4, age u32 @20, path @24. */
+		memcpy(img->pdb_guid, img->mapped + rva + 4, 16);
+		img->pdb_age = ps_le32(img->mapped + rva + 20);
+		img->has_pdb_id = 1;
 		{
 			const uint8_t *nul = memchr(img->mapped + rva + 24, 0, size - 24);
 			len = nul ? (size_t)(nul - (img->mapped + rva + 24)) : size - 24;
@@ -521,6 +526,7 @@ ps_status lab_image_load(const char *path, uint64_t base, lab_image *img, ps_err
 	pe.data = data;
 	slash = strrchr(path, '/');
 	snprintf(img->file_name, sizeof img->file_name, "%s", slash ? slash + 1 : path);
+	snprintf(img->source_path, sizeof img->source_path, "%s", path);
 	img->base = base;
 
 	if ((st = parse_headers(&pe, img, err)) == PS_OK) {
@@ -596,6 +602,38 @@ int lab_image_symbol(const lab_image *img, const char *name, uint64_t *va)
 			return 0;
 		}
 	return -1;
+}
+
+void lab_image_file_key(const lab_image *img, char out[32])
+{
+	snprintf(out, 32, "%08X%x", (unsigned)img->timestamp, (unsigned)img->size_of_image);
+}
+
+int lab_image_pdb_key(const lab_image *img, char out[48])
+{
+	const uint8_t *g = img->pdb_guid;
+	int n;
+
+	if (!img->has_pdb_id)
+		return -1;
+	n = snprintf(out, 48, "%08X%04X%04X", (unsigned)ps_le32(g), (unsigned)ps_le16(g + 4), (unsigned)ps_le16(g + 6));
+	for (int i = 8; i < 16; i++)
+		n += snprintf(out + n, 48 - (size_t)n, "%02X", g[i]);
+	snprintf(out + n, 48 - (size_t)n, "%X", (unsigned)img->pdb_age);
+	return 0;
+}
+
+void lab_image_pdb_guid(const lab_image *img, char out[40])
+{
+	const uint8_t *g = img->pdb_guid;
+
+	if (!img->has_pdb_id) {
+		out[0] = '\0';
+		return;
+	}
+	snprintf(out, 40, "%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X", (unsigned)ps_le32(g),
+		 (unsigned)ps_le16(g + 4), (unsigned)ps_le16(g + 6), g[8], g[9], g[10], g[11], g[12], g[13], g[14],
+		 g[15]);
 }
 
 void lab_image_free(lab_image *img)

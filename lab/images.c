@@ -2,7 +2,9 @@
  * images.c - loading the kernel, HAL and drivers and placing them in the
  * simulated kernel's memory.
  *
- * Images come from E1's builds (lab/images, loaded by image_load.c). The
+ * Images come from E1's builds (lab/images, loaded by image_load.c): a
+ * kernel per Windows build in <arch>-<build>/ when there is one (the 1809
+ * kernel in x64-17763/), everything else in <arch>/. The
  * kernel and the HAL sit in the boot region, mapped with large pages as
  * Windows maps them; on x86 and Windows 7 x64 the boot region maps physical
  * memory one-to-one from its base (VA 0x82e0f000 -> PA 0x2e0f000), drivers
@@ -131,7 +133,11 @@ ps_status lab_load_images(lab *l, ps_error *err)
 			char path[1024];
 			if (spec->is_kernel != (pass == 0))
 				continue;
-			snprintf(path, sizeof path, "%s/%s/%s", l->image_dir, sub, spec->file);
+			/* What differs per Windows build (the kernel, with its types)
+			 * is in DIR/<arch>-<build>/, the rest in DIR/<arch>/. */
+			snprintf(path, sizeof path, "%s/%s-%u/%s", l->image_dir, sub, l->sc.build, spec->file);
+			if (!file_exists(path))
+				snprintf(path, sizeof path, "%s/%s/%s", l->image_dir, sub, spec->file);
 			if (!file_exists(path))
 				snprintf(path, sizeof path, "%s/%s", l->image_dir, spec->file);
 			m = &l->modules[l->module_count];

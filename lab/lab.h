@@ -10,6 +10,7 @@
 #define LAB_LAB_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "lab_image.h"
@@ -146,5 +147,10 @@ uint64_t lab_reg_value(const lab *l, const char *name, uint64_t dflt);
 ps_status lab_write_dump(lab *l, const char *path, ps_error *err);
 /* truth.c */
 ps_status lab_write_truth(lab *l, const char *path, ps_error *err);
+/* profile_print.c: the lab's offsets for ARCH and BUILD under the Windows
+ * field names; -1 for an unknown pair. */
+int lab_print_profile(const char *arch_name, const char *build_text, FILE *out);
+/* symstore.c: the images and their PDBs in symbol-store layout under dir */
+ps_status lab_write_symbol_store(lab *l, const char *dir, ps_error *err);
 
 #endif

@@ -49,6 +49,13 @@ typedef struct lab_image {
 	size_t import_count;
 	lab_symbol *symbols;  /* "<image>.syms" read at load; none for mingw images */
 	size_t symbol_count;
+	/* Added for issue 3 (the symbol store): where the file was read from,
+	 * and the CodeView RSDS record's GUID (as stored: Data1-3 little-endian)
+	 * and age; has_pdb_id is 0 when the image has no RSDS record. */
+	char source_path[1024];
+	uint8_t pdb_guid[16];
+	uint32_t pdb_age;
+	int has_pdb_id;
 } lab_image;
 
 /* Import resolver: set *va for (dll, name), return 0; non-zero when unknown. */
@@ -70,6 +77,16 @@ const lab_export *lab_image_export(const lab_image *img, const char *name);
  * and returns 0, non-zero when unknown. The lab uses it to find the kernel's
  * KdDebuggerDataBlock, PsActiveProcessHead, Mm counters... */
 int lab_image_symbol(const lab_image *img, const char *name, uint64_t *va);
+
+/* The symbol-store keys (Microsoft symbol server layout, also the SSQP
+ * "PE-timestamp-filesize" and "PDB-Signature-Age" keys): the image's
+ * "%08X%x" of TimeDateStamp and SizeOfImage, and the PDB's GUID as
+ * Data1 Data2 Data3 Data4 in upper-case hex followed by the age in hex.
+ * lab_image_pdb_key returns -1 when the image has no RSDS record. */
+void lab_image_file_key(const lab_image *img, char out[32]);
+int lab_image_pdb_key(const lab_image *img, char out[48]);
+/* The GUID as "XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX" ("" without RSDS). */
+void lab_image_pdb_guid(const lab_image *img, char out[40]);
 
 void lab_image_free(lab_image *img);
 

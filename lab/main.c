@@ -23,7 +23,15 @@ static const char usage[] =
 	"                      (default: the scenario's dump-type, else 5)\n"
 	"      --memory SIZE   keep only SIZE of the scenario's RAM (e.g. 128M)\n"
 	"      --seed N        override the scenario's seed\n"
-	"      --images DIR    directory of the lab's images (x86/ and x64/ inside)\n"
+	"      --scale F       multiply the scenario's pool and thread counts and its\n"
+	"                      scaled !vm figures by F (e.g. 0.001; 1 = as written)\n"
+	"      --images DIR    directory of the lab's images (x86/ and x64/ inside,\n"
+	"                      per-build kernels in x64-17763/ etc.)\n"
+	"      --symbols DIR   also write a symbol store of the dump's images and\n"
+	"                      their PDBs into DIR (DIR/name/KEY/name)\n"
+	"      --print-profile ARCH BUILD\n"
+	"                      print the lab's structure offsets for ARCH (x86,\n"
+	"                      x86-pae, x64) and BUILD under their Windows names\n"
 	"  -q, --quiet         no warnings\n"
 	"  -h, --help          this text\n";
 
@@ -57,7 +65,7 @@ static uint64_t random_u64(void *pm)
 	return lab_phys_random(pm);
 }
 
-static ps_status run(lab *l, const char *out, const char *truth, ps_error *err)
+static ps_status run(lab *l, const char *out, const char *truth, const char *symbols, ps_error *err)
 {
 	unsigned selfmap = 0;
 	ps_status st;
@@ -84,6 +92,8 @@ static ps_status run(lab *l, const char *out, const char *truth, ps_error *err)
 		return st;
 	if ((st = lab_build_processes(l, err)) != PS_OK)
 		return st;
+	if ((st = lab_build_pool(l, err)) != PS_OK)
+		return st;
 	if ((st = lab_build_probes(l, err)) != PS_OK)
 		return st;
 	if ((st = lab_pool_finish(l, err)) != PS_OK)
@@ -92,13 +102,15 @@ static ps_status run(lab *l, const char *out, const char *truth, ps_error *err)
 		return st;
 	if (truth && (st = lab_write_truth(l, truth, err)) != PS_OK)
 		return st;
+	if (symbols && (st = lab_write_symbol_store(l, symbols, err)) != PS_OK)
+		return st;
 	return PS_OK;
 }
 
 int main(int argc, char **argv)
 {
-	const char *scn = NULL, *out = NULL, *truth = NULL, *images = NULL;
-	uint64_t memory = 0, seed = 0, type = 0;
+	const char *scn = NULL, *out = NULL, *truth = NULL, *images = NULL, *symbols = NULL;
+	uint64_t memory = 0, seed = 0, type = 0, scale = 0;
 	int have_seed = 0, quiet = 0;
 	ps_error err;
 	ps_status st;
@@ -110,12 +122,22 @@ int main(int argc, char **argv)
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			fputs(usage, stdout);
 			return 0;
+		} else if (strcmp(a, "--print-profile") == 0) {
+			if (i + 2 >= argc)
+				return die("%s needs ARCH and BUILD", a);
+			if (lab_print_profile(argv[i + 1], argv[i + 2], stdout) != 0) {
+				fprintf(stderr, "poolscope-lab: --print-profile %s %s: no such arch and build\n",
+					argv[i + 1], argv[i + 2]);
+				return 2;
+			}
+			return 0;
 		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
 			quiet = 1;
 		} else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ||
 			   strcmp(a, "-t") == 0 || strcmp(a, "--truth") == 0 ||
 			   strcmp(a, "--type") == 0 || strcmp(a, "--memory") == 0 ||
-			   strcmp(a, "--seed") == 0 || strcmp(a, "--images") == 0) {
+			   strcmp(a, "--seed") == 0 || strcmp(a, "--images") == 0 ||
+			   strcmp(a, "--symbols") == 0 || strcmp(a, "--scale") == 0) {
 			if (!v)
 				return die("%s needs a value", a);
 			i++;
@@ -130,10 +152,15 @@ int main(int argc, char **argv)
 			} else if (strcmp(a, "--memory") == 0) {
 				if (lab_parse_size(v, &memory) != 0 || memory == 0)
 					return die("--memory %s: expected a size such as 128M or 2G", v);
+			} else if (strcmp(a, "--scale") == 0) {
+				if (lab_parse_scale(v, &scale) != 0)
+					return die("--scale %s: expected a factor such as 0.001 (0.000001 to 1000)", v);
 			} else if (strcmp(a, "--seed") == 0) {
 				if (lab_parse_size(v, &seed) != 0)
 					return die("--seed %s: expected a number", v);
 				have_seed = 1;
+			} else if (strcmp(a, "--symbols") == 0) {
+				symbols = v;
 			} else {
 				images = v;
 			}
@@ -162,13 +189,16 @@ int main(int argc, char **argv)
 		snprintf(l->scn_name, sizeof l->scn_name, "%s", base ? base + 1 : scn);
 		if (have_seed)
 			l->sc.seed = seed;
+		if (scale)
+			l->sc.scale_ppm = scale;
 		l->dump_type = type ? (uint32_t)type : l->sc.dump_type;
 		l->image_dir = lab_image_dir(images);
-		st = run(l, out, truth, &err);
+		st = run(l, out, truth, symbols, &err);
 	}
 	if (st != PS_OK)
 		fprintf(stderr, "poolscope-lab: %s\n", err.message);
 	lab_free_images(l);
+	lab_pool_free(l);
 	lab_phys_free(l->pm);
 	free(l);
 	return st == PS_OK ? 0 : 1;

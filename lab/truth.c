@@ -221,6 +221,20 @@ ps_status lab_write_truth(lab *l, const char *path, ps_error *err)
 		json_object_set_new(r, "large_pages", json_boolean(m->in_boot_region));
 		if (m->img.pdb_path[0])
 			json_object_set_new(r, "pdb_path", json_string(m->img.pdb_path));
+		/* The symbol-store keys (symstore.c): image and, with a CodeView
+		 * record, the PDB's GUID and age. */
+		{
+			char key[48];
+			lab_image_file_key(&m->img, key);
+			json_object_set_new(r, "image_key", json_string(key));
+			if (lab_image_pdb_key(&m->img, key) == 0) {
+				char guid[40];
+				lab_image_pdb_guid(&m->img, guid);
+				json_object_set_new(r, "pdb_guid", json_string(guid));
+				json_object_set_new(r, "pdb_age", json_integer((json_int_t)m->img.pdb_age));
+				json_object_set_new(r, "pdb_key", json_string(key));
+			}
+		}
 		json_array_append_new(a, r);
 	}
 	json_object_set_new(root, "modules", a);

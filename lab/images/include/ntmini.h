@@ -115,19 +115,38 @@ typedef union _LARGE_INTEGER {
 	LONGLONG QuadPart;
 } LARGE_INTEGER, *PLARGE_INTEGER;
 
-/* POOL_TYPE, as the WDK and the seed article list it. */
+/* POOL_TYPE: drivers see the WDK's enum (wdm.h values, as the seed
+ * article lists them); the kernel declares the one of its own build
+ * (nt/types/nt_pool_type.h), so its PDB shows that build's _POOL_TYPE. */
+#if defined(LAB_BUILDING_KERNEL) && defined(LAB_NT_BUILD)
+#include "nt_pool_type.h"
+#else
 typedef enum _POOL_TYPE {
 	NonPagedPool = 0,
+	NonPagedPoolExecute = 0,
 	PagedPool = 1,
 	NonPagedPoolMustSucceed = 2,
 	DontUseThisType = 3,
 	NonPagedPoolCacheAligned = 4,
 	PagedPoolCacheAligned = 5,
 	NonPagedPoolCacheAlignedMustS = 6,
+	MaxPoolType = 7,
+	NonPagedPoolBase = 0,
+	NonPagedPoolBaseMustSucceed = 2,
+	NonPagedPoolBaseCacheAligned = 4,
+	NonPagedPoolBaseCacheAlignedMustS = 6,
 	NonPagedPoolSession = 32,
 	PagedPoolSession = 33,
-	NonPagedPoolNx = 512
+	NonPagedPoolMustSucceedSession = 34,
+	DontUseThisTypeSession = 35,
+	NonPagedPoolCacheAlignedSession = 36,
+	PagedPoolCacheAlignedSession = 37,
+	NonPagedPoolCacheAlignedMustSSession = 38,
+	NonPagedPoolNx = 512,
+	NonPagedPoolNxCacheAligned = 516,
+	NonPagedPoolSessionNx = 544
 } POOL_TYPE;
+#endif
 
 typedef enum _EX_POOL_PRIORITY {
 	LowPoolPriority = 0,

@@ -11,7 +11,8 @@ VOID NTAPI KiSystemStartup(PVOID LoaderBlock)
 {
 	KeLoaderBlock = LoaderBlock;
 	KeNumberProcessors = 1;
-	KiProcessorBlock[0] = LoaderBlock;
+	KiProcessorBlock[0] = (PKPRCB)LoaderBlock;
+	KiInitialThread.Tcb.Header.Type = 6;    /* ThreadObject */
 	DbgPrint("Lab kernel started\n");
 	KeWaitForSingleObject(&PsActiveProcessHead, 0, 0, FALSE, NULL);
 }

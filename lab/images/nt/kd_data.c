@@ -8,35 +8,19 @@
  * allocation. The object below puts those bytes at the same offset so that
  * a tag search over the lab's nt hits it too.
  */
-#define LAB_BUILDING_KERNEL
-#include "ntmini.h"
+#include "ntinternal.h"
 
-/* KDDEBUGGER_DATA64 is 0x340 bytes on Windows 7 and 0x380 on Windows 10
- * 1809+ (reference/formats.md 2.1); room for the largest. The header's
- * OwnerTag is set so the block is real initialised data, in .data. */
-_Alignas(16) ULONG64 KdDebuggerDataBlock[0x380 / 8] = {
-	0, 0, 0x4742444BULL | (0x340ULL << 32)   /* OwnerTag 'KDBG', Size */
+/* KDDEBUGGER_DATA64 (types/nt_kd.h): 0x340 bytes on Windows 7 and 0x380 on
+ * Windows 10 1809 (formats.md 2.1). The header's OwnerTag and Size are set
+ * so the block is real initialised data, in .data; the lab fills the rest. */
+_Alignas(16) KDDEBUGGER_DATA64 KdDebuggerDataBlock = {
+	.Header = { .OwnerTag = 0x4742444B /* 'KDBG' */, .Size = sizeof(KDDEBUGGER_DATA64) },
 };
 
 /* DBGKD_GET_VERSION64, 0x28 bytes (formats.md 2.1). */
-typedef struct _DBGKD_GET_VERSION64 {
-	USHORT MajorVersion;
-	USHORT MinorVersion;
-	UCHAR ProtocolVersion;
-	UCHAR KdSecondaryVersion;
-	USHORT Flags;
-	USHORT MachineType;
-	UCHAR MaxPacketType;
-	UCHAR MaxStateChange;
-	UCHAR MaxManipulate;
-	UCHAR Simulation;
-	USHORT Unused[1];
-	ULONG64 KernBase;
-	ULONG64 PsLoadedModuleList;
-	ULONG64 DebuggerDataList;
-} DBGKD_GET_VERSION64;
-
-#if defined(__x86_64__)
+#if LAB_NT_BUILD == 17763
+DBGKD_GET_VERSION64 KdVersionBlock = { 0xF, 17763, 6, 2, 0x07, 0x8664, 0x0C, 3, 0x31, 0, { 0 }, 0, 0, 0 };
+#elif defined(__x86_64__)
 DBGKD_GET_VERSION64 KdVersionBlock = { 0xF, 7601, 6, 2, 0x07, 0x8664, 0x0C, 3, 0x31, 0, { 0 }, 0, 0, 0 };
 #else
 DBGKD_GET_VERSION64 KdVersionBlock = { 0xF, 7601, 6, 2, 0x03, 0x014C, 0x0C, 3, 0x31, 0, { 0 }, 0, 0, 0 };

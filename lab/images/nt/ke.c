@@ -2,49 +2,52 @@
  * ke.c - the scheduler routines a waiting thread's stack shows in the seed's
  * `!thread` output (KeWaitForSingleObject -> KiCommitThreadWait ->
  * KiSwapThread -> KiSwapContext), and KeBugCheckEx. The lab writes return
- * addresses inside these functions into the stacks it fabricates.
+ * addresses inside these functions into the stacks it fabricates. They work
+ * on the build's real KTHREAD and KPRCB (types/), so their code reads the
+ * documented offsets.
  */
 #include "ntinternal.h"
 
-static KTHREAD_LITE KiInitialThread;
+/* The boot thread, in .data as in Windows. */
+ETHREAD KiInitialThread;
 
-KTHREAD_LITE *NTAPI KeGetCurrentThreadLite(VOID)
+PKTHREAD NTAPI KeGetCurrentThread(VOID)
 {
-	KTHREAD_LITE **prcb = KiProcessorBlock[0];
+	PKPRCB prcb = KiProcessorBlock[0];
 
-	return prcb != NULL && prcb[1] != NULL ? prcb[1] : &KiInitialThread;
+	return prcb != NULL && prcb->CurrentThread != NULL ? prcb->CurrentThread : &KiInitialThread.Tcb;
 }
 
-BOOLEAN FASTCALL KiSwapContext(KTHREAD_LITE *OldThread, KTHREAD_LITE *NewThread)
+BOOLEAN FASTCALL KiSwapContext(PKTHREAD OldThread, PKTHREAD NewThread)
 {
-	NewThread->ContextSwitches++;
 	NewThread->State = 2;                   /* Running */
-	OldThread->NextThread = NewThread;
-	return OldThread->WaitStatus != 0;
+	NewThread->KernelStack = OldThread->KernelStack;
+	return OldThread->Header.SignalState != 0;
 }
 
-LONG FASTCALL KiSwapThread(KTHREAD_LITE *Thread, PVOID Prcb)
+LONG FASTCALL KiSwapThread(PKTHREAD Thread, PKPRCB Prcb)
 {
-	KTHREAD_LITE **prcb = Prcb;
-	KTHREAD_LITE *next = prcb != NULL && prcb[2] != NULL ? prcb[2] : &KiInitialThread;
+	PKTHREAD next = Prcb != NULL && Prcb->NextThread != NULL ? Prcb->NextThread : &KiInitialThread.Tcb;
 
 	if (KiSwapContext(Thread, next))
-		Thread->WaitStatus = 0x101;     /* STATUS_ALERTED */
-	if (prcb != NULL)
-		prcb[1] = next;
-	return Thread->WaitStatus;
+		Thread->Header.SignalState = 0x101;     /* STATUS_ALERTED */
+	if (Prcb != NULL) {
+		Prcb->CurrentThread = next;
+		Prcb->NextThread = NULL;
+	}
+	return Thread->Header.SignalState;
 }
 
-LONG NTAPI KiCommitThreadWait(KTHREAD_LITE *Thread, PVOID Object, KPROCESSOR_MODE WaitMode, PLARGE_INTEGER Timeout)
+LONG NTAPI KiCommitThreadWait(PKTHREAD Thread, PVOID Object, KPROCESSOR_MODE WaitMode, PLARGE_INTEGER Timeout)
 {
 	LIST_ENTRY *waiters = Object;
 
 	Thread->State = 5;                      /* Waiting */
-	Thread->WaitMode = (UCHAR)WaitMode;
-	Thread->WaitListEntry.Flink = waiters;
-	Thread->WaitListEntry.Blink = waiters->Blink;
-	waiters->Blink->Flink = &Thread->WaitListEntry;
-	waiters->Blink = &Thread->WaitListEntry;
+	Thread->Priority = (CHAR)(WaitMode == 0 ? Thread->Priority : Thread->Priority + 1);
+	Thread->ThreadListEntry.Flink = waiters;
+	Thread->ThreadListEntry.Blink = waiters->Blink;
+	waiters->Blink->Flink = &Thread->ThreadListEntry;
+	waiters->Blink = &Thread->ThreadListEntry;
 	if (Timeout != NULL && Timeout->QuadPart == 0)
 		return 0x102;                   /* STATUS_TIMEOUT */
 	return KiSwapThread(Thread, KiProcessorBlock[0]);
@@ -53,15 +56,16 @@ LONG NTAPI KiCommitThreadWait(KTHREAD_LITE *Thread, PVOID Object, KPROCESSOR_MOD
 NTSTATUS NTAPI KeWaitForSingleObject(PVOID Object, ULONG WaitReason, KPROCESSOR_MODE WaitMode, BOOLEAN Alertable,
 				     PLARGE_INTEGER Timeout)
 {
-	KTHREAD_LITE *thread = KeGetCurrentThreadLite();
+	DISPATCHER_HEADER *header = Object;
+	PKTHREAD thread = KeGetCurrentThread();
 
 	thread->WaitReason = (UCHAR)WaitReason;
-	thread->Alertable = Alertable;
-	if (((LONG *)Object)[1] > 0) {          /* DISPATCHER_HEADER.SignalState */
-		((LONG *)Object)[1]--;
+	thread->ApcState.KernelApcPending = Alertable;
+	if (header->SignalState > 0) {
+		header->SignalState--;
 		return STATUS_SUCCESS;
 	}
-	return KiCommitThreadWait(thread, (LONG *)Object + 2, WaitMode, Timeout);
+	return KiCommitThreadWait(thread, &header->WaitListHead, WaitMode, Timeout);
 }
 
 VOID NTAPI KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4)
@@ -72,5 +76,5 @@ VOID NTAPI KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR P1, ULONG_PTR P2, ULONG_PT
 	KiBugCheckData[3] = P3;
 	KiBugCheckData[4] = P4;
 	for (;;)
-		KiSwapThread(KeGetCurrentThreadLite(), NULL);
+		KiSwapThread(KeGetCurrentThread(), NULL);
 }

@@ -6,10 +6,11 @@
  * scenario's values; the reader finds them through the PDB and KDBG. Types
  * follow the Windows 7 kernel where the seed's commands read them (page
  * counts are pointer-sized PFN_NUMBERs, ExPoolFailures and the other
- * counters !vm reads with GetUlongValue are ULONGs). Nothing here runs.
+ * counters !vm reads with GetUlongValue are ULONGs). The pool, object and
+ * process globals carry the build's real types (types/), so the PDB says
+ * what they point at. Nothing here runs.
  */
-#define LAB_BUILDING_KERNEL
-#include "ntmini.h"
+#include "ntinternal.h"
 
 /* ---- processes, modules, handles ---------------------------------------- */
 LIST_ENTRY PsLoadedModuleList = { &PsLoadedModuleList, &PsLoadedModuleList };
@@ -19,26 +20,34 @@ LIST_ENTRY ExpSystemResourcesList = { &ExpSystemResourcesList, &ExpSystemResourc
 LIST_ENTRY KeBugCheckCallbackListHead = { &KeBugCheckCallbackListHead, &KeBugCheckCallbackListHead };
 LIST_ENTRY IopErrorLogListHead = { &IopErrorLogListHead, &IopErrorLogListHead };
 LIST_ENTRY MiSessionWsList = { &MiSessionWsList, &MiSessionWsList };
-PVOID PspCidTable;
-PVOID KiProcessorBlock[64];
+PHANDLE_TABLE PspCidTable;
+PKPRCB KiProcessorBlock[64];
 ULONG KeNumberProcessors = 1;
 ULONG KeTimeIncrement = 156001;
 PVOID KeLoaderBlock;
 ULONG_PTR KiBugCheckData[5];
+PEPROCESS PsInitialSystemProcess;
+EPROCESS KiInitialProcess;          /* the idle process, in .data as in Windows */
 
 /* ---- objects ------------------------------------------------------------- */
-PVOID ObTypeIndexTable[64];
+POBJECT_TYPE ObTypeIndexTable[64];
 UCHAR ObHeaderCookie;
-PVOID ObpTypeObjectType;
+POBJECT_TYPE ObpTypeObjectType;
 PVOID ObpRootDirectoryObject;
 
 /* ---- build identification ------------------------------------------------ */
-#if defined(__x86_64__)
+#if LAB_NT_BUILD == 17763
+CHAR NtBuildLab[64] = "17763.1.amd64fre.rs5_release.180914-1434";
+#elif defined(__x86_64__)
 CHAR NtBuildLab[64] = "7601.17514.amd64fre.win7sp1_rtm.101119-1850";
 #else
 CHAR NtBuildLab[64] = "7601.17514.x86fre.win7sp1_rtm.101119-1850";
 #endif
+#if LAB_NT_BUILD == 7601
 ULONG CmNtCSDVersion = 0x100;   /* service pack 1 in the high byte */
+#else
+ULONG CmNtCSDVersion;
+#endif
 
 /* ---- physical memory ----------------------------------------------------- */
 PVOID MmPfnDatabase;
@@ -130,29 +139,37 @@ typedef struct _MM_PAGED_POOL_INFO {
 MM_PAGED_POOL_INFO MmPagedPoolInfo;
 PVOID MmPagedPoolInformation;
 
-/* POOL_DESCRIPTOR is 0x1140 bytes on Windows 7 x86 and x64
- * (reference/formats.md 3.6); the lab writes its fields. */
-typedef struct _POOL_DESCRIPTOR_STORAGE {
-	_Alignas(64) UCHAR Bytes[0x1140];
-} POOL_DESCRIPTOR_STORAGE;
-POOL_DESCRIPTOR_STORAGE NonPagedPoolDescriptor;
-PVOID ExpPagedPoolDescriptor[17];       /* pointers: paged pool 0 plus up to 16 more */
+/* POOL_DESCRIPTOR is 0x1140 bytes on Windows 7 and 1809 (formats.md
+ * 3.6); the lab writes its fields. */
+_Alignas(64) POOL_DESCRIPTOR NonPagedPoolDescriptor;
+PPOOL_DESCRIPTOR ExpPagedPoolDescriptor[17];    /* paged pool 0 plus up to 16 more */
 ULONG ExpNumberOfPagedPools;
-PVOID ExpNonPagedPoolDescriptor[16];
+PPOOL_DESCRIPTOR ExpNonPagedPoolDescriptor[16];
 ULONG ExpNumberOfNonPagedPools;
 
-PVOID PoolTrackTable;
+PPOOL_TRACKER_TABLE PoolTrackTable;
 SIZE_T PoolTrackTableSize;
-/* Windows 8+: one tracker table per processor, indexed by KPRCB.Number
- * ([0] is PoolTrackTable); !poolused sums them. Zero on Windows 7. */
-PVOID ExPoolTagTables[64];
 SIZE_T PoolTrackTableMask;
-PVOID PoolBigPageTable;
+PPOOL_TRACKER_BIG_PAGES PoolBigPageTable;
 SIZE_T PoolBigPageTableSize;
 SIZE_T PoolBigPageTableHash;
 ULONG ExpPoolFlags;
 ULONG ExPoolFailures;                   /* "N pool allocations have failed" in !vm */
 ULONG PoolHitTag;
+
+/* The current session's MM_SESSION_SPACE (x64 keeps a pointer). */
+PMM_SESSION_SPACE MmSessionSpace;
+
+/* ---- KDBG encoding (formats.md 2.4): x64 keeps nt!KdDebuggerDataBlock
+ * encoded with these while KdpDataBlockEncoded is set (Windows 8+); the lab
+ * writes the block in clear and leaves them 0. */
+#if defined(__x86_64__)
+ULONG_PTR KiWaitNever;
+ULONG_PTR KiWaitAlways;
+#endif
+#if LAB_NT_BUILD >= 9200 && defined(__x86_64__)
+UCHAR KdpDataBlockEncoded;
+#endif
 
 /* ---- unloaded drivers and triage ----------------------------------------- */
 PVOID MmUnloadedDrivers;

@@ -1,32 +1,36 @@
 /*
  * ntinternal.h - declarations shared between the lab kernel's source files:
- * its globals and the internal routines that are not exported.
+ * the Windows types of the build being compiled (types/nt_types.h), its
+ * globals and the internal routines that are not exported.
  */
 #ifndef LAB_NTINTERNAL_H
 #define LAB_NTINTERNAL_H
 
 #define LAB_BUILDING_KERNEL
 #include "ntmini.h"
+#include "nt_types.h"
 
 /* kernel_data.c */
 extern LIST_ENTRY PsActiveProcessHead;
-extern PVOID PspCidTable;
-extern PVOID KiProcessorBlock[64];
+extern LIST_ENTRY PsLoadedModuleList;
+extern PHANDLE_TABLE PspCidTable;
+extern PKPRCB KiProcessorBlock[64];
 extern ULONG KeNumberProcessors;
 extern ULONG_PTR KiBugCheckData[5];
-extern PVOID ObTypeIndexTable[64];
+extern POBJECT_TYPE ObTypeIndexTable[64];
 extern UCHAR ObHeaderCookie;
 extern PVOID MmNonPagedPoolStart, MmNonPagedPoolEnd, MmPagedPoolStart, MmPagedPoolEnd;
 extern SIZE_T MmAllocatedNonPagedPool;
 extern ULONG MmSpecialPoolTag;
-extern PVOID PoolTrackTable;
+extern PPOOL_TRACKER_TABLE PoolTrackTable;
 extern SIZE_T PoolTrackTableSize, PoolTrackTableMask;
-extern PVOID PoolBigPageTable;
+extern PPOOL_TRACKER_BIG_PAGES PoolBigPageTable;
 extern SIZE_T PoolBigPageTableSize;
 extern ULONG ExPoolFailures;
 extern ULONG PoolHitTag;
-extern PVOID ExpPagedPoolDescriptor[17];
+extern PPOOL_DESCRIPTOR ExpPagedPoolDescriptor[17];
 extern ULONG ExpNumberOfPagedPools;
+extern PEPROCESS PsInitialSystemProcess;
 
 /* kd_data.c */
 extern PVOID KdPrintWritePointer, KdPrintCircularBufferEnd;
@@ -42,21 +46,14 @@ VOID NTAPI ExpInsertPoolTracker(ULONG Key, SIZE_T NumberOfBytes, POOL_TYPE PoolT
 VOID NTAPI ExpRemovePoolTracker(ULONG Key, SIZE_T NumberOfBytes, POOL_TYPE PoolType);
 
 /* ke.c */
-typedef struct _KTHREAD_LITE {
-	LIST_ENTRY WaitListEntry;
-	PVOID KernelStack;
-	UCHAR State;
-	UCHAR WaitReason;
-	UCHAR WaitMode;
-	UCHAR Alertable;
-	LONG WaitStatus;
-	ULONG ContextSwitches;
-	struct _KTHREAD_LITE *NextThread;
-} KTHREAD_LITE;
-LONG FASTCALL KiSwapThread(KTHREAD_LITE *Thread, PVOID Prcb);
-LONG NTAPI KiCommitThreadWait(KTHREAD_LITE *Thread, PVOID Object, KPROCESSOR_MODE WaitMode, PLARGE_INTEGER Timeout);
-BOOLEAN FASTCALL KiSwapContext(KTHREAD_LITE *OldThread, KTHREAD_LITE *NewThread);
-KTHREAD_LITE *NTAPI KeGetCurrentThreadLite(VOID);
+extern ETHREAD KiInitialThread;
+LONG FASTCALL KiSwapThread(PKTHREAD Thread, PKPRCB Prcb);
+LONG NTAPI KiCommitThreadWait(PKTHREAD Thread, PVOID Object, KPROCESSOR_MODE WaitMode, PLARGE_INTEGER Timeout);
+BOOLEAN FASTCALL KiSwapContext(PKTHREAD OldThread, PKTHREAD NewThread);
+PKTHREAD NTAPI KeGetCurrentThread(VOID);
+
+/* sysload.c */
+PKLDR_DATA_TABLE_ENTRY NTAPI MiLookupDataTableEntry(PVOID AddressWithinSection, BOOLEAN ResourceHeld);
 
 /* rtl.c */
 ULONG NTAPI KdpPrintString(PCSTR String);

@@ -47,14 +47,25 @@ VOID NTAPI ExDeferredFreePool(PVOID PoolDesc, BOOLEAN bMultipleThreads)
 		((ULONG *)PoolDesc)[1] = 0;
 }
 
+/* A small block's size and pool type are in the POOL_HEADER before it
+ * (formats.md 3.1; stored PoolType is POOL_TYPE | 2, bit 0 = paged, 3.2);
+ * page-aligned blocks are big pages without a header. */
 VOID NTAPI ExFreePoolWithTag(PVOID P, ULONG Tag)
 {
+	PPOOL_HEADER header = (PPOOL_HEADER)P - 1;
 	SIZE_T size;
 
 	if (P == NULL)
 		KeBugCheckEx(0xC2, 0x46, (ULONG_PTR)P, Tag, 0);
-	size = MiFreePoolPages(P);
-	ExpRemovePoolTracker(Tag, size, NonPagedPool);
+	if (((ULONG_PTR)P & 0xFFF) == 0) {
+		size = MiFreePoolPages(P);
+		ExpRemovePoolTracker(Tag, size, NonPagedPool);
+		return;
+	}
+	if (Tag != 0 && header->PoolTag != Tag)
+		KeBugCheckEx(0xC2, 0x0A, (ULONG_PTR)P, header->PoolTag, Tag);
+	size = (SIZE_T)header->BlockSize * sizeof(POOL_HEADER);
+	ExpRemovePoolTracker(header->PoolTag, size, (POOL_TYPE)(header->PoolType & 1));
 }
 
 PVOID NTAPI ExAllocatePoolWithQuotaTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
@@ -75,7 +86,9 @@ PVOID NTAPI ExAllocatePoolWithTagPriority(POOL_TYPE PoolType, SIZE_T NumberOfByt
 
 PVOID NTAPI ExAllocatePool2(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag)
 {
-	POOL_TYPE type = (Flags & POOL_FLAG_PAGED) ? PagedPool : NonPagedPoolNx;
+	/* NonPagedPoolNx (512) is a Windows 8 enumerator; the Windows 7 lab
+	 * kernel exports ExAllocatePool2 for the x64 drivers all the same. */
+	POOL_TYPE type = (Flags & POOL_FLAG_PAGED) ? PagedPool : (POOL_TYPE)512;
 	UCHAR *block = ExAllocatePoolWithTag(type, NumberOfBytes, Tag);
 	SIZE_T i;
 

@@ -1,19 +1,10 @@
 /*
  * pool_tracker.c - per-tag counters in PoolTrackTable, the table !poolused
- * reads. Laid out as Windows 7's POOL_TRACKER_TABLE (reference/formats.md
- * 3.4); the lab fills the table itself, this code only shows the shape.
+ * reads, in the build's POOL_TRACKER_TABLE (types/, formats.md 3.4: the
+ * Windows 7 and 1809 layouts differ); the lab fills the table itself, this
+ * code only shows the shape.
  */
 #include "ntinternal.h"
-
-typedef struct _POOL_TRACKER_TABLE {
-	ULONG Key;
-	LONG NonPagedAllocs;
-	LONG NonPagedFrees;
-	SIZE_T NonPagedBytes;
-	ULONG PagedAllocs;
-	ULONG PagedFrees;
-	SIZE_T PagedBytes;
-} POOL_TRACKER_TABLE;
 
 static POOL_TRACKER_TABLE *ExpFindPoolTracker(ULONG Key)
 {
@@ -25,8 +16,8 @@ static POOL_TRACKER_TABLE *ExpFindPoolTracker(ULONG Key)
 	hash = ((40543 * Key) ^ (Key >> 16)) & PoolTrackTableMask;
 	for (i = 0; i < PoolTrackTableSize; i++) {
 		POOL_TRACKER_TABLE *e = &table[(hash + i) % PoolTrackTableSize];
-		if (e->Key == Key || e->Key == 0) {
-			e->Key = Key;
+		if ((ULONG)e->Key == Key || e->Key == 0) {
+			e->Key = (LONG)Key;
 			return e;
 		}
 	}
