@@ -20,6 +20,8 @@
 /* IMAGE_EXPORT_DIRECTORY.Name: the RVA of the image's own name
  * (PE/COFF specification, "Export Directory Table", offset 12). */
 #define EXPORT_DIR_NAME_OFFSET 12
+/* Largest image file read from a symbol store (ntoskrnl is ~10 MiB). */
+#define IMAGE_FILE_MAX (256L << 20)
 
 void symbols_unload_module(sym_module *sm)
 {
@@ -119,13 +121,13 @@ static void export_dir_name(ps_kernel_image_reader *rd, const ps_pe *pe, char *b
 		buf[0] = '\0';
 }
 
-static void load_exports(sym_module *sm, ps_kernel_image_reader *rd, const ps_pe *pe, FILE *log,
-			 const char *module_name)
+static int load_exports(sym_module *sm, ps_pe_read_fn read, void *ctx, const ps_pe *pe, FILE *log,
+			const char *module_name)
 {
 	ps_pe_export *ex = NULL;
 	size_t n = 0, named = 0;
 	ps_error err;
-	ps_status st = ps_pe_read_exports(ps_kernel_image_read, rd, pe, &ex, &n, &err);
+	ps_status st = ps_pe_read_exports(read, ctx, pe, &ex, &n, &err);
 
 	if (st != PS_OK && st != PS_ENOTFOUND && log)
 		fprintf(log, "%s: exports: %s\n", module_name, err.message);
@@ -134,28 +136,76 @@ static void load_exports(sym_module *sm, ps_kernel_image_reader *rd, const ps_pe
 			named++;
 	if (!named) {
 		free(ex);
-		return;
+		return 0;
 	}
 	sm->exports = ex;
 	sm->nexports = n;
 	sm->info.source = PS_SYMSRC_EXPORTS;
+	return 1;
+}
+
+/* The image file from the symbol path (name.sys/<TIMESTAMP><SIZE>/name.sys),
+ * for what the dump does not hold: a triage dump keeps nt's headers but
+ * not its debug directory or exports, as WinDbg also fetches the image. */
+typedef struct image_file {
+	uint8_t *data;
+	ps_pe_file file;
+	ps_pe pe;
+} image_file;
+
+static int image_file_load(ps_symbols *s, const ps_module *m, uint32_t timestamp, uint32_t size,
+			   image_file *img, FILE *log)
+{
+	char path[1024];
+	ps_error err;
+	FILE *f;
+	long len;
+
+	memset(img, 0, sizeof *img);
+	if (!s->path || !m->image_name[0] || !timestamp || !size)
+		return 0;
+	if (ps_sympath_find_image(s->path, m->image_name, timestamp, size, path, sizeof path, log,
+				  &err) != PS_OK)
+		return 0;
+	f = fopen(path, "rb");
+	if (!f)
+		return 0;
+	if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) > 0 && len <= IMAGE_FILE_MAX &&
+	    fseek(f, 0, SEEK_SET) == 0 && (img->data = malloc((size_t)len)) &&
+	    fread(img->data, 1, (size_t)len, f) == (size_t)len) {
+		img->file.data = img->data;
+		img->file.size = (size_t)len;
+		if (ps_pe_parse_headers(ps_pe_file_read, &img->file, &img->pe, &err) == PS_OK) {
+			img->file.pe = &img->pe;
+			fclose(f);
+			return 1;
+		}
+		if (log)
+			fprintf(log, "%s: %s\n", path, err.message);
+	}
+	fclose(f);
+	free(img->data);
+	memset(img, 0, sizeof *img);
+	return 0;
 }
 
 void symbols_load_module(ps_symbols *s, size_t i, FILE *log)
 {
 	sym_module *sm = &s->mods[i];
 	const ps_module *m = ps_kernel_module(s->kernel, i);
+	const char *file_name = m->image_name[0] ? m->image_name : m->name;
 	ps_kernel_image_reader rd = { s->kernel, m->base, m->size, PS_OK };
+	image_file img = { 0 };
+	int have_pe, have_img = 0, have_cv = 0;
+	uint32_t timestamp = m->have_header_fields ? m->timestamp : 0;
 	ps_pe_codeview cv;
 	ps_pe pe;
 	ps_error err;
-	int have_pe;
 
 	symbols_unload_module(sm);
 	sm->loaded = 1;
 	sm->info.source = PS_SYMSRC_NONE;
-	snprintf(sm->info.image_name, sizeof sm->info.image_name, "%s",
-		 m->image_name[0] ? m->image_name : m->name);
+	snprintf(sm->info.image_name, sizeof sm->info.image_name, "%s", file_name);
 
 	have_pe = ps_pe_parse_headers(ps_kernel_image_read, &rd, &pe, &err) == PS_OK;
 	if (!have_pe && log)
@@ -163,31 +213,43 @@ void symbols_load_module(ps_symbols *s, size_t i, FILE *log)
 			err.message);
 	if (have_pe) {
 		char own[260] = "";
+		timestamp = pe.time_date_stamp;
 		export_dir_name(&rd, &pe, own, sizeof own);
 		if (own[0])
 			snprintf(sm->info.image_name, sizeof sm->info.image_name, "%s", own);
 		if (pe.checksum == 0)
-			note_add(&sm->info, "*** WARNING: Unable to verify checksum for %s",
-				 m->image_name[0] ? m->image_name : m->name);
-		if (ps_pe_read_codeview(ps_kernel_image_read, &rd, &pe, &cv, &err) == PS_OK) {
-			sm->info.have_codeview = 1;
-			memcpy(sm->info.guid, cv.guid, 16);
-			sm->info.age = cv.age;
-			snprintf(sm->info.pdb_name, sizeof sm->info.pdb_name, "%s", cv.pdb_name);
-			try_pdb(s, sm, &cv, log);
-		}
+			note_add(&sm->info, "*** WARNING: Unable to verify checksum for %s", file_name);
+		have_cv = ps_pe_read_codeview(ps_kernel_image_read, &rd, &pe, &cv, &err) == PS_OK;
 	}
-	if (sm->info.source == PS_SYMSRC_PDB)
-		return;
-	if (have_pe)
-		load_exports(sm, &rd, &pe, log, m->name);
+	if (!have_cv) {
+		have_img = image_file_load(s, m, timestamp, have_pe ? pe.size_of_image : (uint32_t)m->size,
+					   &img, log);
+		if (have_img)
+			have_cv = ps_pe_read_codeview(ps_pe_file_read, &img.file, &img.pe, &cv, &err) == PS_OK;
+	}
+	if (have_cv) {
+		sm->info.have_codeview = 1;
+		memcpy(sm->info.guid, cv.guid, 16);
+		sm->info.age = cv.age;
+		snprintf(sm->info.pdb_name, sizeof sm->info.pdb_name, "%s", cv.pdb_name);
+		try_pdb(s, sm, &cv, log);
+	}
+	if (sm->info.source != PS_SYMSRC_PDB) {
+		int found = have_pe && load_exports(sm, ps_kernel_image_read, &rd, &pe, log, m->name);
+		if (!found && !have_img)
+			have_img = image_file_load(s, m, timestamp,
+						   have_pe ? pe.size_of_image : (uint32_t)m->size, &img, log);
+		if (!found && have_img)
+			load_exports(sm, ps_pe_file_read, &img.file, &img.pe, log, m->name);
+	}
+	free(img.data);
 	if (sm->info.source == PS_SYMSRC_EXPORTS)
 		note_add(&sm->info,
 			 "*** ERROR: Symbol file could not be found.  Defaulted to export symbols for %s - ",
 			 sm->info.image_name);
-	else
+	else if (sm->info.source == PS_SYMSRC_NONE)
 		note_add(&sm->info, "*** ERROR: Module load completed but symbols could not be loaded for %s",
-			 m->image_name[0] ? m->image_name : m->name);
+			 file_name);
 }
 
 /* ---- the symbol table --------------------------------------------------- */
