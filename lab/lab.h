@@ -59,18 +59,30 @@ typedef struct lab_tag_hit {
 	uint64_t va;
 } lab_tag_hit;
 
-/* A simple bump allocator over one kernel VA region; pages get fresh
- * physical frames as it grows. */
+/* A range of kernel VA [start, end). */
+typedef struct lab_extent {
+	uint64_t start, end;
+} lab_extent;
+
+/* A bump allocator over kernel VA (kmem.c): a region starts at its base
+ * and grows in extents of whole 4 MiB chunks taken from the free kernel VA
+ * (x86 has too little VA for one contiguous 1.7 GB paged pool next to the
+ * drivers); pages get fresh physical frames as it grows. */
 typedef struct lab_region {
 	const char *name;
-	uint64_t base, next, end;
+	uint64_t base, next, end;   /* first VA; bump pointer; end of the current extent */
 	uint64_t page_bits;
-	/* small-block pool page being filled (kpool.c) */
+	/* lab storage for globals the kernel image lacks (kglobals.c) */
 	uint64_t cur_page;          /* VA, 0 = none */
 	uint32_t cur_used;          /* bytes used in cur_page */
-	uint32_t cur_prev_units;    /* BlockSize of the last block, in units */
+	uint32_t cur_prev_units;
 	int paged;
+	lab_extent *extents;        /* VA the region owns, in order of growth */
+	size_t extent_count, extent_cap;
+	uint64_t pages;             /* pages mapped */
 } lab_region;
+
+struct lab_pool_state;
 
 typedef struct lab {
 	lab_scenario sc;
@@ -97,6 +109,11 @@ typedef struct lab {
 	uint64_t boot_region_pa;
 	uint8_t ob_header_cookie;
 	uint64_t special_ptes[4];   /* raw PTE values of the transition/pagefile probes */
+	/* kernel VA no region may take (images, boot region, PFN database,
+	 * self-map, the top 4 MiB of x86) plus every region extent */
+	lab_extent *va_used;
+	size_t va_used_count, va_used_cap;
+	struct lab_pool_state *pool;
 	/* dump output */
 	uint64_t file_size;
 	uint64_t dump_pages;        /* pages stored in the dump */
@@ -116,9 +133,18 @@ void lab_free_images(lab *l);
 
 /* kmem.c: kernel virtual memory */
 ps_status lab_regions_init(lab *l, ps_error *err);
+void lab_regions_free(lab *l);
+/* `npages` contiguous VA pages of the region, not mapped (yet). */
+ps_status lab_region_va(lab *l, lab_region *r, uint64_t npages, uint64_t *va, ps_error *err);
 /* Fresh kernel pages mapped at the region's next address. */
 ps_status lab_region_pages(lab *l, lab_region *r, uint64_t npages, uint64_t *va, ps_error *err);
-/* A small pool block with a POOL_HEADER (formats.md §3.1-3.3); returns the
+/* The same, but the pages' contents are zero and not held in RAM (big
+ * pool allocations: frames in use, PTEs valid, holes in the dump). */
+ps_status lab_region_pages_zero(lab *l, lab_region *r, uint64_t npages, uint64_t *va, ps_error *err);
+/* A 4 MiB-aligned kernel VA chunk that nothing maps (no page table). */
+ps_status lab_kernel_va_hole(lab *l, uint64_t *va, ps_error *err);
+/* A small pool block with a POOL_HEADER (formats.md §3.1-3.3) in the
+ * region's pool, tracked like every lab allocation (pool.h); returns the
  * address after the header. */
 ps_status lab_pool_alloc(lab *l, lab_region *r, uint32_t tag, uint32_t bytes, uint64_t *va, ps_error *err);
 /* Close the pages being filled so every pool page is a complete chain. */
@@ -138,6 +164,10 @@ ps_status lab_build_kdbg(lab *l, ps_error *err);
 ps_status lab_build_module_list(lab *l, ps_error *err);
 /* processes.c */
 ps_status lab_build_processes(lab *l, ps_error *err);
+/* pool_*.c (pool.h): pool lines, threads, tracker tables, !vm figures;
+ * lab_pool_free releases the pool state and the regions' bookkeeping. */
+ps_status lab_build_pool(lab *l, ps_error *err);
+void lab_pool_free(lab *l);
 /* probes.c */
 ps_status lab_build_probes(lab *l, ps_error *err);
 ps_status lab_add_probe(lab *l, const char *what, uint64_t va, size_t space, uint64_t pid);

@@ -80,7 +80,15 @@ static ps_status special_ptes(lab *l, ps_error *err)
 	if ((st = pattern_page(l, va, "LAB-VALID", err)) != PS_OK)
 		return st;
 	lab_add_probe(l, "paged 4K valid", va, 0, 0);
-	l->paged.next += 4 * 4096;
+	/* The next four pages of VA belong to the probes (and the zero PTE
+	 * after them): no pool block may take them. */
+	{
+		uint64_t rest;
+		if ((st = lab_region_va(l, &l->paged, 5, &rest, err)) != PS_OK)
+			return st;
+		if (rest != va + 0x1000)
+			return ps_error_set(err, PS_EARG, "paged region: probe pages are not contiguous");
+	}
 
 	/* Transition: the page is on the standby list, still in RAM. */
 	if ((st = lab_phys_alloc(l->pm, &pfn, err)) != PS_OK)
@@ -112,8 +120,11 @@ static ps_status special_ptes(lab *l, ps_error *err)
 	lab_add_probe(l, "demand-zero PTE", va + 0x3000, 0, 0);
 	/* A zero PTE in a present table. */
 	lab_add_probe(l, "zero PTE", va + 0x4000, 0, 0);
-	/* An address whose page table does not exist: far into the region. */
-	lab_add_probe(l, "no page table", l->paged.end - 0x1000, 0, 0);
+	/* An address whose page table does not exist: a kernel VA chunk that
+	 * nothing maps. */
+	if ((st = lab_kernel_va_hole(l, &va, err)) != PS_OK)
+		return st;
+	lab_add_probe(l, "no page table", va + 0x1000, 0, 0);
 	return PS_OK;
 }
 
@@ -126,15 +137,17 @@ static ps_status run_edges(lab *l, ps_error *err)
 		uint64_t first = l->sc.runs[i + 1].base_page;
 		uint64_t pfns[2] = { last, first };
 		for (int k = 0; k < 2; k++) {
-			uint64_t va = l->nonpaged.next;
+			uint64_t va;
 			char what[64];
 			if (lab_phys_claim(l->pm, pfns[k], 1, NULL) != PS_OK)
 				continue;
+			if ((st = lab_region_va(l, &l->nonpaged, 1, &va, err)) != PS_OK)
+				return st;
 			if (!lab_phys_page(l->pm, pfns[k]))
 				return ps_error_set(err, PS_ENOMEM, "out of memory");
 			if ((st = lab_map_page(&l->pg, 0, va, pfns[k] * 4096, PTE_DATA, err)) != PS_OK)
 				return st;
-			l->nonpaged.next += 4096;
+			l->nonpaged.pages++;
 			if ((st = pattern_page(l, va, k ? "LAB-RUN-START" : "LAB-RUN-END", err)) != PS_OK)
 				return st;
 			snprintf(what, sizeof what, "%s of run %zu (pfn 0x%llx)", k ? "first page" : "last page",

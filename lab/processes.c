@@ -40,10 +40,14 @@ static ps_status session_space(lab *l, uint32_t id, uint64_t *va, ps_error *err)
 		}
 	}
 	/* MM_SESSION_SPACE is page aligned, as the seed's "Session ID 0 @
-	 * 8fe87000"; the lab gives each session two pages. */
-	if ((st = lab_region_pages(l, &l->session, 2, va, err)) != PS_OK)
+	 * 8fe87000", and as large as the build's type (profile.c). */
+	uint64_t gap;
+	if ((st = lab_region_pages(l, &l->session, (l->prof.ss_size + 4095) / 4096, va, err)) != PS_OK)
 		return st;
-	l->session.next += 0x11000;   /* sessions sit apart */
+	/* Sessions sit apart: 0x13000 from one to the next on x86, as the
+	 * seed's 8fe87000 and 8fe9a000. */
+	if ((st = lab_region_va(l, &l->session, 0x11, &gap, err)) != PS_OK)
+		return st;
 	if ((st = lab_write_u32(l, *va, 1, err)) != PS_OK)
 		return st;
 	return lab_write_u32(l, *va + 8, id, err);

@@ -35,6 +35,26 @@ static void win7_x86(lab_profile *p)
 	p->nonpaged_base = 0x85000000; p->paged_base = 0x8F400000; p->session_base = 0x8FE80000;
 	p->boot_region_va = 0x80000000;
 	p->system_dtb_pfn = 0x185;
+	/* §3.4 Vista ... 1703 x86 */
+	p->trk_size = 0x1C; p->trk_np_allocs = 4; p->trk_np_frees = 8; p->trk_np_bytes = 0xC;
+	p->trk_p_allocs = 0x10; p->trk_p_frees = 0x14; p->trk_p_bytes = 0x18;
+	p->trk_count_width = 4; p->trk_bytes_width = 4;
+	/* §3.5 Vista ... 8.1 x86 */
+	p->big_size = 0x10; p->big_key = 4; p->big_type = 8; p->big_bytes = 0xC;
+	/* §3.6 Win7 x86; ListHeads[512] */
+	p->pd_size = 0x1140; p->pd_list_heads = 0x140; p->pd_list_count = 512;
+	/* MM_SESSION_SPACE 7601 x86 (ntdiff Win7_SP1 x86; formats.md §3.4 for
+	 * the expansion table). MM_PAGED_POOL_INFO.AllocatedPagedPool @0x34. */
+	p->ss_size = 0x2000; p->ss_committed = 0x28; p->ss_failures = 0x40; p->ss_ws_list = 0x70;
+	p->ss_allocated_paged = 0xD38 + 0x34; p->ss_paged_pool = 0xE00;
+	p->ss_track_exp = 0x1FC8; p->ss_track_exp_size = 0x1FCC; p->ss_big = 0x1FD0; p->ss_big_size = 0x1FD4;
+	p->ss_ulong_counters = 1;
+	p->ppi_allocated = 0x34;
+	/* §5.3, §5.4 */
+	p->kt_process = 0x150; p->kt_thread_list = 0x1E0; p->kt_win32_thread = 0x18C; p->kt_size = 0x200;
+	p->et_create_time = 0x200; p->et_exit_time = 0x208; p->et_start = 0x218; p->et_cid = 0x22C;
+	p->et_win32_start = 0x260; p->et_thread_list = 0x268; p->et_cross_flags = 0x280;
+	p->et_exit_status = 0x210; p->ep_active_threads = 0x198;
 }
 
 static void win7_x64(lab_profile *p)
@@ -59,6 +79,23 @@ static void win7_x64(lab_profile *p)
 	p->paged_base = 0xFFFFF8A000000000ull; p->session_base = 0xFFFFF90000000000ull;
 	p->boot_region_va = 0xFFFFF80000000000ull;
 	p->system_dtb_pfn = 0x187;
+	/* §3.4 2003 ... 1703 x64 */
+	p->trk_size = 0x28; p->trk_np_allocs = 4; p->trk_np_frees = 8; p->trk_np_bytes = 0x10;
+	p->trk_p_allocs = 0x18; p->trk_p_frees = 0x1C; p->trk_p_bytes = 0x20;
+	p->trk_count_width = 4; p->trk_bytes_width = 8;
+	/* §3.5 Vista ... 8.1 x64 */
+	p->big_size = 0x18; p->big_key = 8; p->big_type = 0xC; p->big_bytes = 0x10;
+	/* §3.6 Win7 x64; ListHeads[256] */
+	p->pd_size = 0x1140; p->pd_list_heads = 0x140; p->pd_list_count = 256;
+	/* MM_SESSION_SPACE 7601 x64 (ntdiff Win7_SP1 x64). */
+	p->ss_size = 0x1F80; p->ss_committed = 0x38; p->ss_failures = 0x64; p->ss_ws_list = 0xA8;
+	p->ss_allocated_paged = 0xB98 + 0x60; p->ss_paged_pool = 0xCC0;
+	p->ss_track_exp = 0x1F30; p->ss_track_exp_size = 0x1F38; p->ss_big = 0x1F40; p->ss_big_size = 0x1F48;
+	p->ppi_allocated = 0x60;
+	p->kt_process = 0x210; p->kt_thread_list = 0x2F8; p->kt_win32_thread = 0x270; p->kt_size = 0x360;
+	p->et_create_time = 0x360; p->et_exit_time = 0x368; p->et_start = 0x388; p->et_cid = 0x3B0;
+	p->et_win32_start = 0x410; p->et_thread_list = 0x420; p->et_cross_flags = 0x448;
+	p->et_exit_status = 0x378; p->ep_active_threads = 0x328;
 }
 
 int lab_profile_init(lab_profile *p, lab_arch arch, uint32_t build,
@@ -66,9 +103,11 @@ int lab_profile_init(lab_profile *p, lab_arch arch, uint32_t build,
 {
 	memset(p, 0, sizeof *p);
 	p->process_type_index = 7;
+	p->thread_type_index = 8;     /* §4.3: Thread is index 8 on 7601 and 17763 */
 	if (build == 7601) {
 		p->kdbg_size = 0x340;
 		p->process_tag = TAG('P', 'r', 'o', 0xE3);
+		p->thread_tag = TAG('T', 'h', 'r', 0xE5);
 		if (arch == LAB_ARCH_X64) {
 			win7_x64(p);
 			/* Nonpaged pool follows the PFN database (sized at run time). */
@@ -86,7 +125,26 @@ int lab_profile_init(lab_profile *p, lab_arch arch, uint32_t build,
 		p->kdbg_size = 0x380;
 		p->kdbg_has_pte_base = 1;
 		p->process_tag = TAG('P', 'r', 'o', 'c');
+		p->thread_tag = TAG('T', 'h', 'r', 'e');
 		p->type_index_encoded = 1;
+		/* §3.4 1709 ... 22H2 x64; per-processor tables (docs/lab.md) */
+		p->trk_size = 0x38; p->trk_np_bytes = 8; p->trk_np_allocs = 0x10; p->trk_np_frees = 0x18;
+		p->trk_p_bytes = 0x20; p->trk_p_allocs = 0x28; p->trk_p_frees = 0x30;
+		p->trk_count_width = 8; p->trk_bytes_width = 8;
+		p->per_processor_tables = 1;
+		/* §3.5 Windows 10 x64 */
+		p->big_type_bitfield = 1;
+		/* §3.6 Windows 10 <= 1809 */
+		p->pd_win10 = 1;
+		/* MM_SESSION_SPACE 1809 (ntdiff Win10_1809_RS5_17754 x64). */
+		p->ss_size = 0x5000; p->ss_committed = 0x30; p->ss_failures = 0x58; p->ss_ws_list = 0x90;
+		p->ss_allocated_paged = 0xA0 + 0x30; p->ss_paged_pool = 0xD80;
+		p->ss_track_exp = 0x2028; p->ss_track_exp_size = 0x2030; p->ss_big = 0x2038; p->ss_big_size = 0x2040;
+		p->ppi_allocated = 0x30;
+		p->kt_process = 0x220; p->kt_thread_list = 0x2F8; p->kt_win32_thread = 0x1C8; p->kt_size = 0x5F0;
+		p->et_create_time = 0x5F0; p->et_exit_time = 0x5F8; p->et_start = 0x610; p->et_cid = 0x638;
+		p->et_win32_start = 0x690; p->et_thread_list = 0x6A8; p->et_cross_flags = 0x6D0;
+		p->et_exit_status = 0x700; p->ep_active_threads = 0x498;
 		p->kprocess_user_dtb = 0x278; p->kprocess_size = 0x2D8;
 		p->ep_create_time = 0x308; p->ep_pid = 0x2E0; p->ep_links = 0x2E8;
 		p->ep_object_table = 0x418; p->ep_parent_pid = 0x3E0; p->ep_session = 0x400;

@@ -35,6 +35,30 @@ typedef struct lab_profile {
 	/* POOL_HEADER (§3.1) */
 	uint32_t pool_header, pool_unit, pool_small_max;
 	uint32_t process_tag;         /* 'Pro\xE3' before Windows 8, 'Proc' after (§3.2) */
+	/* POOL_TRACKER_TABLE (§3.4): entry size, field offsets, and the width
+	 * of the Allocs/Frees and Bytes fields (4 or 8) */
+	uint32_t trk_size, trk_np_allocs, trk_np_frees, trk_np_bytes;
+	uint32_t trk_p_allocs, trk_p_frees, trk_p_bytes, trk_count_width, trk_bytes_width;
+	int per_processor_tables;     /* Windows 8+: nt!ExPoolTagTables[processor] */
+	/* POOL_TRACKER_BIG_PAGES (§3.5) */
+	uint32_t big_size, big_key, big_type, big_bytes;
+	int big_type_bitfield;        /* Windows 10: {Pattern:8, PoolType:12, SlushSize:12} */
+	/* POOL_DESCRIPTOR (§3.6): Windows 7 TotalPages/TotalBigPages, 1809
+	 * Pages/BigPages Allocated and Deallocated */
+	uint32_t pd_size, pd_list_heads, pd_list_count;
+	int pd_win10;
+	/* MM_SESSION_SPACE (Vergilius / ntdiff type data, docs/lab.md) */
+	uint32_t ss_size, ss_committed, ss_failures, ss_ws_list, ss_allocated_paged;
+	uint32_t ss_paged_pool, ss_track_exp, ss_track_exp_size, ss_big, ss_big_size;
+	uint32_t ss_ulong_counters;   /* x86: CommittedPages and AllocatedPagedPool are ULONGs */
+	/* nt!MmPagedPoolInfo: MM_PAGED_POOL_INFO.AllocatedPagedPool */
+	uint32_t ppi_allocated;
+	/* KTHREAD / ETHREAD for thread objects (§5.3, §5.4) */
+	uint32_t kt_process, kt_thread_list, kt_win32_thread, kt_size;
+	uint32_t et_create_time, et_exit_time, et_start, et_cid, et_win32_start;
+	uint32_t et_thread_list, et_cross_flags, et_exit_status, ep_active_threads;
+	uint32_t thread_tag;          /* 'Thr\xE5' before Windows 8, 'Thre' after (§3.2) */
+	uint8_t thread_type_index;
 	/* address layout */
 	uint64_t system_range_start, highest_user, user_probe;
 	uint64_t nonpaged_base, paged_base, session_base, pfn_database;

@@ -3,7 +3,7 @@
  *
  * The input is treated as hostile: any byte sequence gives either a scenario
  * or one error naming the line, never a crash or an unbounded allocation.
- * Reserved keywords of later versions (pool, thread, handle, scale) are
+ * Reserved keywords of later versions (handles, thread, handle) are
  * accepted with a warning so that newer scenarios still load.
  */
 #include "scenario.h"
@@ -486,6 +486,271 @@ static ps_status parse_context(parser *p)
 	return PS_OK;
 }
 
+/* vm keys: the !vm figures a scenario may give (docs/scenario-format.md).
+ * `indexed` keys take an index before the value (paged-usage N, session ID). */
+static const struct vm_key {
+	const char *key;
+	int indexed;
+} vm_keys[] = {
+	{ "available", 0 }, { "resavail", 0 }, { "locked-io", 0 }, { "free-system-ptes", 0 },
+	{ "modified", 0 }, { "modified-pf", 0 }, { "modified-no-write", 0 },
+	{ "nonpaged-usage", 0 }, { "nonpaged-max", 0 }, { "paged-usage", 1 }, { "paged-max", 0 },
+	{ "failures", 0 }, { "shared-commit", 0 }, { "special-pool", 0 }, { "shared-process", 0 },
+	{ "paged-commit", 0 }, { "driver-commit", 0 }, { "committed", 0 }, { "commit-limit", 0 },
+	{ "session", 1 }, { "paged-pools", 0 }, { "track-table-size", 0 }, { "big-table-size", 0 },
+	{ NULL, 0 }
+};
+
+/* A pool tag: four characters as WinDbg shows them ("MSKK", stored as the
+ * bytes 4D 53 4B 4B, so the dword is 0x4B4B534D), or 0x........ for the
+ * dword itself (tags with non-ASCII bytes, e.g. 0xE5726854 = 'Thr\xE5'). */
+static int parse_tag(const char *s, uint32_t *tag)
+{
+	uint64_t v;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && strlen(s) > 4) {
+		if (parse_u64(s, &v) != 0 || v > 0xFFFFFFFFull || v == 0)
+			return -1;
+		*tag = (uint32_t)v;
+		return 0;
+	}
+	if (strlen(s) != 4)
+		return -1;
+	for (int i = 0; i < 4; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7E)
+			return -1;
+	*tag = (uint32_t)(unsigned char)s[0] | ((uint32_t)(unsigned char)s[1] << 8) |
+	       ((uint32_t)(unsigned char)s[2] << 16) | ((uint32_t)(unsigned char)s[3] << 24);
+	return 0;
+}
+
+int lab_parse_scale(const char *s, uint64_t *ppm)
+{
+	/* Decimal fraction or mantissa-exponent, computed in integers so the
+	 * same text gives the same scale everywhere. */
+	uint64_t intpart = 0, frac = 0, fdigits = 0;
+	int exp = 0, esign = 1, seen = 0;
+	const char *c = s;
+
+	for (; *c >= '0' && *c <= '9'; c++, seen = 1) {
+		if (intpart > 100000)
+			return -1;
+		intpart = intpart * 10 + (uint64_t)(*c - '0');
+	}
+	if (*c == '.') {
+		for (c++; *c >= '0' && *c <= '9'; c++, seen = 1) {
+			if (fdigits < 12) {
+				frac = frac * 10 + (uint64_t)(*c - '0');
+				fdigits++;
+			}
+		}
+	}
+	if (!seen)
+		return -1;
+	if (*c == 'e' || *c == 'E') {
+		c++;
+		if (*c == '-' || *c == '+')
+			esign = *c++ == '-' ? -1 : 1;
+		if (*c < '0' || *c > '9')
+			return -1;
+		for (; *c >= '0' && *c <= '9'; c++) {
+			exp = exp * 10 + (*c - '0');
+			if (exp > 12)
+				return -1;
+		}
+	}
+	if (*c)
+		return -1;
+	/* value = (intpart * 10^fdigits + frac) * 10^(esign*exp - fdigits);
+	 * ppm = value * 10^6. */
+	{
+		uint64_t mant = intpart;
+		int pow10 = 6 + esign * exp - (int)fdigits;
+		for (uint64_t i = 0; i < fdigits; i++)
+			mant *= 10;
+		mant += frac;
+		while (pow10 > 0) {
+			if (mant > UINT64_MAX / 10)
+				return -1;
+			mant *= 10;
+			pow10--;
+		}
+		while (pow10 < 0) {
+			mant /= 10;
+			pow10++;
+		}
+		if (mant == 0 || mant > 1000ull * LAB_SCALE_ONE)
+			return -1;
+		*ppm = mant;
+	}
+	return 0;
+}
+
+uint64_t lab_scaled(const lab_scenario *sc, uint64_t count)
+{
+	uint64_t ppm = sc->scale_ppm ? sc->scale_ppm : LAB_SCALE_ONE;
+	uint64_t hi = count / LAB_SCALE_ONE, lo = count % LAB_SCALE_ONE, v;
+	if (count == 0)
+		return 0;
+	/* count * ppm / 10^6 without overflow: ppm <= 10^9 and lo < 10^6. */
+	if (hi > UINT64_MAX / ppm)
+		return UINT64_MAX;
+	v = hi * ppm + (lo * ppm + LAB_SCALE_ONE / 2) / LAB_SCALE_ONE;
+	return v ? v : 1;
+}
+
+static ps_status parse_pool(parser *p)
+{
+	lab_scenario *sc = p->sc;
+	lab_pool_spec *ps;
+	uint64_t v;
+	int have_sid = 0;
+	ps_status st;
+
+	if (p->ntok < 5)
+		return fail(p, "pool: expected TAG COUNT SIZE paged|nonpaged|session [module NAME] [freed N] [sid N]", NULL, NULL);
+	if (sc->pool_count >= LAB_MAX_POOL_LINES)
+		return fail(p, "too many pool lines (at most 256)", NULL, NULL);
+	ps = &sc->pools[sc->pool_count];
+	memset(ps, 0, sizeof *ps);
+	ps->line = p->line;
+	if (parse_tag(p->tok[1], &ps->tag) != 0)
+		return fail(p, "pool: bad tag '%s' (four printable characters, or 0x and eight hex digits)", p->tok[1], NULL);
+	if ((st = number(p, 2, "pool count", 1000000000ull, &ps->count)) != PS_OK)
+		return st;
+	if ((st = number(p, 3, "pool size", 0x10000000ull, &v)) != PS_OK)
+		return st;
+	if (v == 0)
+		return fail(p, "pool: size 0", NULL, NULL);
+	ps->size = (uint32_t)v;
+	if (strcmp(p->tok[4], "paged") == 0)
+		ps->pool = LAB_POOL_PAGED;
+	else if (strcmp(p->tok[4], "nonpaged") == 0)
+		ps->pool = LAB_POOL_NONPAGED;
+	else if (strcmp(p->tok[4], "session") == 0)
+		ps->pool = LAB_POOL_SESSION;
+	else
+		return fail(p, "pool: '%s' is not paged, nonpaged or session", p->tok[4], NULL);
+	for (int i = 5; i < p->ntok; i += 2) {
+		const char *key = p->tok[i];
+		if (i + 1 >= p->ntok)
+			return fail(p, "'%s' needs a value", key, NULL);
+		if (strcmp(key, "module") == 0) {
+			if (strlen(p->tok[i + 1]) >= sizeof ps->module || !name_ok(p->tok[i + 1]))
+				return fail(p, "pool: bad module name '%s'", p->tok[i + 1], NULL);
+			snprintf(ps->module, sizeof ps->module, "%s", p->tok[i + 1]);
+		} else if (strcmp(key, "freed") == 0) {
+			if ((st = number(p, i + 1, "freed", 1000000000ull, &ps->freed)) != PS_OK)
+				return st;
+		} else if (strcmp(key, "sid") == 0) {
+			if ((st = number(p, i + 1, "sid", 0xFFFF, &v)) != PS_OK)
+				return st;
+			ps->session = (uint32_t)v;
+			have_sid = 1;
+		} else {
+			return fail(p, "unknown pool attribute '%s' (module, freed, sid)", key, NULL);
+		}
+	}
+	if (ps->freed > ps->count)
+		return fail(p, "pool: more freed than allocated", NULL, NULL);
+	if (have_sid && ps->pool != LAB_POOL_SESSION)
+		return fail(p, "pool: 'sid' is for session pool only", NULL, NULL);
+	if (ps->pool == LAB_POOL_SESSION && !have_sid)
+		ps->session = 1;
+	sc->pool_count++;
+	return PS_OK;
+}
+
+static ps_status parse_threads(parser *p)
+{
+	lab_scenario *sc = p->sc;
+	lab_thread_spec *t;
+	uint64_t v;
+	ps_status st;
+
+	if (p->ntok < 3)
+		return fail(p, "threads: expected PROCESS COUNT [terminated] [start VA]", NULL, NULL);
+	if (sc->thread_count >= LAB_MAX_THREAD_LINES)
+		return fail(p, "too many threads lines (at most 64)", NULL, NULL);
+	if (sc->arch == LAB_ARCH_NONE)
+		return fail(p, "'arch' must come before threads", NULL, NULL);
+	t = &sc->threads[sc->thread_count];
+	memset(t, 0, sizeof *t);
+	t->line = p->line;
+	t->pid = LAB_NO_PID;
+	if (parse_u64(p->tok[1], &v) == 0) {
+		t->pid = v;
+	} else {
+		if (strlen(p->tok[1]) > 15 || !name_ok(p->tok[1]))
+			return fail(p, "threads: bad process '%s' (image name or pid)", p->tok[1], NULL);
+		snprintf(t->process, sizeof t->process, "%s", p->tok[1]);
+	}
+	if ((st = number(p, 2, "thread count", 100000000ull, &t->count)) != PS_OK)
+		return st;
+	for (int i = 3; i < p->ntok; i++) {
+		if (strcmp(p->tok[i], "terminated") == 0) {
+			t->terminated = 1;
+		} else if (strcmp(p->tok[i], "start") == 0) {
+			if ((st = number(p, i + 1, "start", UINT64_MAX, &t->start)) != PS_OK)
+				return st;
+			i++;
+		} else {
+			return fail(p, "unknown threads attribute '%s' (terminated, start)", p->tok[i], NULL);
+		}
+	}
+	sc->thread_count++;
+	return PS_OK;
+}
+
+static ps_status parse_vm(parser *p)
+{
+	lab_scenario *sc = p->sc;
+	const struct vm_key *k = NULL;
+	lab_vm_value *vm;
+	uint64_t v;
+	int i = 2;
+	ps_status st;
+
+	if (p->ntok < 3)
+		return fail(p, "vm: expected KEY VALUE", NULL, NULL);
+	for (int j = 0; vm_keys[j].key; j++)
+		if (strcmp(vm_keys[j].key, p->tok[1]) == 0)
+			k = &vm_keys[j];
+	if (!k)
+		return fail(p, "vm: unknown key '%s' (see docs/scenario-format.md)", p->tok[1], NULL);
+	if (sc->vm_count >= LAB_MAX_VM)
+		return fail(p, "too many vm lines (at most 64)", NULL, NULL);
+	vm = &sc->vm[sc->vm_count];
+	memset(vm, 0, sizeof *vm);
+	snprintf(vm->key, sizeof vm->key, "%s", k->key);
+	vm->line = p->line;
+	if (k->indexed) {
+		if ((st = number(p, 2, "vm index", strcmp(k->key, "session") == 0 ? 0xFFFF : 16, &v)) != PS_OK)
+			return st;
+		vm->index = (uint32_t)v;
+		i = 3;
+	}
+	if (strcmp(k->key, "session") == 0) {
+		/* vm session ID paged-pool SIZE commit SIZE (sizes with K/M) */
+		if (p->ntok != 7 || strcmp(p->tok[3], "paged-pool") != 0 || strcmp(p->tok[5], "commit") != 0)
+			return fail(p, "vm session: expected ID paged-pool SIZE commit SIZE", NULL, NULL);
+		if (lab_parse_size(p->tok[4], &vm->value) != 0 || lab_parse_size(p->tok[6], &vm->value2) != 0 ||
+		    (vm->value & 0xFFF) || (vm->value2 & 0xFFF))
+			return fail(p, "vm session: sizes must be whole pages, e.g. 2740K", NULL, NULL);
+		vm->value /= 4096;
+		vm->value2 /= 4096;
+	} else {
+		if (p->ntok != i + 1)
+			return fail(p, "vm %s: expected one value", k->key, NULL);
+		if ((st = number(p, i, k->key, 0xFFFFFFFFFFull, &vm->value)) != PS_OK)
+			return st;
+	}
+	for (size_t j = 0; j < sc->vm_count; j++)
+		if (strcmp(sc->vm[j].key, vm->key) == 0 && sc->vm[j].index == vm->index)
+			return fail(p, "vm %s given twice", vm->key, NULL);
+	sc->vm_count++;
+	return PS_OK;
+}
+
 static ps_status parse_line(parser *p)
 {
 	lab_scenario *sc = p->sc;
@@ -608,8 +873,18 @@ static ps_status parse_line(parser *p)
 		snprintf(sc->build_lab, sizeof sc->build_lab, "%.95s", p->tok[1]);
 		return PS_OK;
 	}
-	if (strcmp(k, "pool") == 0 || strcmp(k, "thread") == 0 ||
-	    strcmp(k, "handle") == 0 || strcmp(k, "scale") == 0) {
+	if (strcmp(k, "pool") == 0)
+		return parse_pool(p);
+	if (strcmp(k, "threads") == 0)
+		return parse_threads(p);
+	if (strcmp(k, "vm") == 0)
+		return parse_vm(p);
+	if (strcmp(k, "scale") == 0) {
+		if (p->ntok != 2 || lab_parse_scale(p->tok[1], &sc->scale_ppm) != 0)
+			return fail(p, "scale: expected a factor such as 1 or 0.001 (0.000001 to 1000)", NULL, NULL);
+		return PS_OK;
+	}
+	if (strcmp(k, "handles") == 0 || strcmp(k, "thread") == 0 || strcmp(k, "handle") == 0) {
 		char msg[128];
 		snprintf(msg, sizeof msg, "'%.20s' is reserved for a later version of the lab; line ignored", k);
 		warn(p, msg);
@@ -642,6 +917,21 @@ static ps_status finish(parser *p)
 				    p->name, (unsigned long long)lab_scenario_total_pages(sc));
 	if (sc->process_count == 0)
 		return ps_error_set(p->err, PS_EFORMAT, "%s: no 'process' line (at least System)", p->name);
+	for (size_t i = 0; i < sc->thread_count; i++) {
+		lab_thread_spec *t = &sc->threads[i];
+		int found = 0;
+		for (size_t k = 0; k < sc->process_count && !found; k++) {
+			if (t->pid != LAB_NO_PID ? sc->processes[k].pid == t->pid
+						 : strcmp(sc->processes[k].name, t->process) == 0) {
+				found = 1;
+				t->pid = sc->processes[k].pid;
+				snprintf(t->process, sizeof t->process, "%s", sc->processes[k].name);
+			}
+		}
+		if (!found)
+			return ps_error_set(p->err, PS_EFORMAT, "%s:%d: threads: no such process '%s'",
+					    p->name, t->line, t->process[0] ? t->process : "(pid)");
+	}
 	if (!sc->build_lab[0])
 		snprintf(sc->build_lab, sizeof sc->build_lab, "%s",
 			 sc->build == 7601 ? (sc->arch == LAB_ARCH_X64 ? "7601.17514.amd64fre.win7sp1_rtm.101119-1850"
@@ -661,6 +951,7 @@ ps_status lab_scenario_parse(const char *text, size_t len, const char *name,
 	memset(sc, 0, sizeof *sc);
 	sc->dump_type = 5;
 	sc->processors = 1;
+	sc->scale_ppm = LAB_SCALE_ONE;
 	sc->service_pack = 0;
 	/* 2010-11-20 12:00:00 UTC, a Windows 7 SP1 era default. */
 	sc->system_time = 129347136000000000ull;

@@ -58,6 +58,48 @@ typedef struct lab_counter {
 	int line;
 } lab_counter;
 
+/* pool TAG COUNT SIZE paged|nonpaged|session [module NAME] [freed N] [sid N] */
+typedef enum lab_pool_kind {
+	LAB_POOL_NONPAGED = 0,
+	LAB_POOL_PAGED = 1,
+	LAB_POOL_SESSION = 2    /* session paged pool (PagedPoolSession) */
+} lab_pool_kind;
+
+#define LAB_MAX_POOL_LINES 256
+#define LAB_MAX_THREAD_LINES 64
+#define LAB_MAX_VM 64
+#define LAB_NO_PID UINT64_MAX
+
+typedef struct lab_pool_spec {
+	uint32_t tag;         /* as stored in memory: 'MSKK' = 0x4B4B534D */
+	uint64_t count;       /* at scale 1 */
+	uint64_t freed;       /* of count, at scale 1 */
+	uint32_t size;        /* requested bytes */
+	lab_pool_kind pool;
+	uint32_t session;     /* session pool: the session id */
+	char module[64];      /* who allocates it (truth only) */
+	int line;
+} lab_pool_spec;
+
+/* threads PROCESS COUNT [terminated] [start VA] */
+typedef struct lab_thread_spec {
+	char process[16];     /* image name, or empty when pid is given */
+	uint64_t pid;         /* LAB_NO_PID when the name is given */
+	uint64_t count;       /* at scale 1 */
+	int terminated;
+	uint64_t start;       /* Win32StartAddress / StartAddress */
+	int line;
+} lab_thread_spec;
+
+/* vm KEY [INDEX] VALUE: one figure of !vm (docs/scenario-format.md) */
+typedef struct lab_vm_value {
+	char key[24];
+	uint32_t index;       /* paged-usage N, session ID */
+	uint64_t value;
+	uint64_t value2;      /* session: commit (KB); value is paged pool (KB) */
+	int line;
+} lab_vm_value;
+
 typedef struct lab_reg {
 	char name[8];         /* "eip", "rsp", "cs", "efl"... lower case */
 	uint64_t value;
@@ -87,8 +129,25 @@ typedef struct lab_scenario {
 	char csd_version[64];   /* "Service Pack 1" */
 	uint32_t service_pack;
 	char build_lab[96];     /* NtBuildLab string */
-	size_t reserved_lines;  /* pool/thread/handle/scale lines seen */
+	size_t reserved_lines;  /* thread/handle/handles lines seen */
+	lab_pool_spec pools[LAB_MAX_POOL_LINES];
+	size_t pool_count;
+	lab_thread_spec threads[LAB_MAX_THREAD_LINES];
+	size_t thread_count;
+	lab_vm_value vm[LAB_MAX_VM];
+	size_t vm_count;
+	/* scale F as a fraction SCALE_NUM / 1000000: every pool and thread
+	 * COUNT and the scaled vm figures are multiplied by it (1000000 = the
+	 * seed's own figures). --scale overrides. */
+	uint64_t scale_ppm;
 } lab_scenario;
+
+#define LAB_SCALE_ONE 1000000u
+
+/* count * scale, rounded to nearest; a nonzero count stays at least 1. */
+uint64_t lab_scaled(const lab_scenario *sc, uint64_t count);
+/* Parse "0.001", "1", "1e-3", "0.5": at most 1000, at least 1e-6. */
+int lab_parse_scale(const char *s, uint64_t *ppm);
 
 /* Warnings (ignored reserved keywords) go to `warn` if not NULL. */
 typedef void (*lab_warn_fn)(void *ctx, const char *msg);

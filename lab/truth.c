@@ -4,7 +4,7 @@
  * the fields). Addresses are strings "0x..." so that 64-bit values survive
  * JSON readers that use doubles (jq, JavaScript); counts are numbers.
  */
-#include "lab.h"
+#include "pool.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -176,7 +176,17 @@ ps_status lab_write_truth(lab *l, const char *path, ps_error *err)
 			json_t *r = json_object();
 			json_object_set_new(r, "start", hex(rs[i]->base));
 			json_object_set_new(r, "end", hex(rs[i]->end));
+			json_t *ex = json_array();
 			json_object_set_new(r, "used_end", hex(rs[i]->next));
+			/* Regions grow in extents around images and each other. */
+			for (size_t k = 0; k < rs[i]->extent_count; k++) {
+				json_t *e = json_array();
+				json_array_append_new(e, hex(rs[i]->extents[k].start));
+				json_array_append_new(e, hex(rs[i]->extents[k].end));
+				json_array_append_new(ex, e);
+			}
+			json_object_set_new(r, "extents", ex);
+			json_object_set_new(r, "pages", json_integer((json_int_t)rs[i]->pages));
 			json_object_set_new(o, rs[i]->name, r);
 		}
 	}
@@ -304,6 +314,8 @@ ps_status lab_write_truth(lab *l, const char *path, ps_error *err)
 	}
 	json_array_append_new(a, phys_probe(l, l->processes[0].dtb / 4096, "System page directory"));
 	json_object_set_new(root, "phys_probes", a);
+
+	lab_pool_truth(l, root);
 
 	if (json_dump_file(root, path, JSON_INDENT(1) | JSON_SORT_KEYS) != 0) {
 		json_decref(root);

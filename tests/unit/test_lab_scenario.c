@@ -100,10 +100,10 @@ static void test_reserved_keywords(void)
 {
 	warnings = 0;
 	ps_error_clear(&err);
-	const char *t = BASE "pool paged MSKK count 3\nthread x\nhandle y\nscale 10\n";
+	const char *t = BASE "handles x\nthread x\nhandle y\n";
 	CHECK(lab_scenario_parse(t, strlen(t), "t.scn", &sc, count_warning, NULL, &err) == PS_OK);
-	CHECK_EQ_U64(warnings, 4);
-	CHECK_EQ_U64(sc.reserved_lines, 4);
+	CHECK_EQ_U64(warnings, 3);
+	CHECK_EQ_U64(sc.reserved_lines, 3);
 }
 
 static void test_hostile(void)
