@@ -43,6 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				__builtin_trap();
 		}
 	}
+	for (size_t i = 0; pdb_symbol_warning(pdb, i); i++)
+		(void)strlen(pdb_symbol_warning(pdb, i));
 	(void)ps_pdb_symbol_at(pdb, 0, &next);
 	(void)ps_pdb_symbol_at(pdb, UINT32_MAX, &next);
 	(void)ps_pdb_symbol_named(pdb, "DriverEntry");

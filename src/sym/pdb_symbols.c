@@ -282,10 +282,13 @@ static int take_procref(struct pdb_symtab *t, ps_pdb *pdb, const struct pdb_dbi 
 		return 1;
 	off = ps_le32(r + 4);
 	mod = ps_le16(r + 8);
-	if (mod == 0 || mod > dbi->module_count || dbi->modules[mod - 1].sym_stream == 0xFFFF) {
+	if (mod == 0 || mod > dbi->module_count) {
 		problem(t, pdb, "global S_PROCREF names module %u of %zu", mod, dbi->module_count);
 		return 1;
 	}
+	/* Stripped (public) PDBs drop module streams: nothing to follow. */
+	if (dbi->modules[mod - 1].sym_stream == 0xFFFF)
+		return 1;
 	if (pdb_stream(pdb, dbi->modules[mod - 1].sym_stream, &s, &size, NULL) != PS_OK)
 		return 1;   /* reported by the module walk */
 	snprintf(where, sizeof where, "module %u stream", mod - 1);
