@@ -36,8 +36,8 @@ ps_status ps_pe_read_pdata(ps_pe_read_fn read, void *ctx, const ps_pe *pe,
 {
 	uint32_t rva = pe->directories[PS_PE_DIR_EXCEPTION].rva;
 	uint32_t size = pe->directories[PS_PE_DIR_EXCEPTION].size;
-	uint32_t total, missing = 0, bad = 0, first_missing = 0;
-	ps_status missing_st = PS_OK, st = PS_OK;
+	uint32_t declared, total, missing = 0, bad = 0, first_missing = 0;
+	ps_status missing_st = PS_OK;
 	ps_pe_runtime_function *list;
 	uint8_t page[PAGE + ENTRY_SIZE];
 	size_t n = 0;
@@ -50,14 +50,15 @@ ps_status ps_pe_read_pdata(ps_pe_read_fn read, void *ctx, const ps_pe *pe,
 	if (pe->machine != MACHINE_AMD64)
 		return ps_error_set(err, PS_EUNSUPPORTED, "PE exception directory of machine 0x%x is not read (x64 only)",
 				    pe->machine);
-	total = size / ENTRY_SIZE;
-	if (total > MAX_ENTRIES) {
-		st = ps_error_set(err, PS_EFORMAT, "PE exception directory at RVA 0x%x declares %u entries; the first %u are read",
-				  rva, total, MAX_ENTRIES);
+	declared = total = size / ENTRY_SIZE;
+	/* Entries past the end of the image can never be read: do not
+	 * allocate or try for them. */
+	if (pe->size_of_image && rva < pe->size_of_image && total > (pe->size_of_image - rva) / ENTRY_SIZE)
+		total = (pe->size_of_image - rva) / ENTRY_SIZE;
+	if (total > MAX_ENTRIES)
 		total = MAX_ENTRIES;
-	}
 	if (total == 0)
-		return ps_error_set(err, PS_EFORMAT, "PE exception directory at RVA 0x%x is %u bytes, less than one entry",
+		return ps_error_set(err, PS_EFORMAT, "PE exception directory at RVA 0x%x (0x%x bytes) holds no whole entry inside the image",
 				    rva, size);
 	list = malloc((size_t)total * sizeof *list);
 	if (!list)
@@ -117,8 +118,11 @@ ps_status ps_pe_read_pdata(ps_pe_read_fn read, void *ctx, const ps_pe *pe,
 	if (missing)
 		return ps_error_set(err, missing_st, "PE exception directory at RVA 0x%x: %u of %u entries cannot be read, the first at RVA 0x%x (%s)",
 				    rva, missing, total, first_missing, ps_status_name(missing_st));
+	if (total < declared)
+		return ps_error_set(err, PS_EFORMAT, "PE exception directory at RVA 0x%x declares %u entries; %u fit in the image and the cap of %u",
+				    rva, declared, total, MAX_ENTRIES);
 	if (bad)
 		return ps_error_set(err, PS_EFORMAT, "PE exception directory at RVA 0x%x: %u of %u entries have an empty range or lie outside the image",
 				    rva, bad, total);
-	return st;
+	return PS_OK;
 }
