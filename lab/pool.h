@@ -52,6 +52,8 @@ typedef struct lab_tag_stat {
 	uint64_t sample[LAB_POOL_TAG_SAMPLES];   /* addresses of allocated blocks (header VA; big: the page) */
 	size_t samples;
 	uint64_t big_allocs;        /* of allocs, big-page ones */
+	uint64_t big_frees;         /* of frees, big-page ones */
+	uint64_t big_untabled;      /* big allocations kept out of the big-page table (the table itself) */
 } lab_tag_stat;
 
 typedef struct lab_big_entry {

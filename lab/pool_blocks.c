@@ -305,6 +305,8 @@ ps_status lab_pool_allocate(lab *l, int kind, uint32_t session, uint32_t tag, ui
 		t->big_allocs++;
 	if (freed) {
 		t->frees++;
+		if (big)
+			t->big_frees++;
 	} else {
 		t->bytes += charge;
 		if (t->samples < LAB_POOL_TAG_SAMPLES)

@@ -131,8 +131,13 @@ static ps_status table_alloc(lab *l, uint64_t bytes, int in_big_table, uint64_t 
 				    (uint32_t)(pages * 4096 > l->prof.pool_small_max ? pages * 4096 : 0x1000),
 				    "nt", 0, va, err)) != PS_OK)
 		return st;
-	if (!in_big_table)
-		ps->big_count--;   /* Windows keeps the big-page table itself out of the table */
+	if (!in_big_table) {
+		/* Windows keeps the big-page table itself out of the table. */
+		lab_tag_stat *t = lab_pool_tag(l, TAG_POOL, LAB_POOL_NONPAGED, 0, "nt");
+		ps->big_count--;
+		if (t)
+			t->big_untabled++;
+	}
 	/* The pages hold data: give them RAM so the writes below land. */
 	return PS_OK;
 }

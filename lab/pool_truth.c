@@ -78,6 +78,8 @@ void lab_pool_truth(const lab *l, json_t *root)
 		json_object_set_new(r, "frees", json_integer((json_int_t)t->frees));
 		json_object_set_new(r, "bytes", json_integer((json_int_t)t->bytes));
 		json_object_set_new(r, "big_allocs", json_integer((json_int_t)t->big_allocs));
+		json_object_set_new(r, "big_frees", json_integer((json_int_t)t->big_frees));
+		json_object_set_new(r, "big_not_in_table", json_integer((json_int_t)t->big_untabled));
 		json_object_set_new(r, "module", json_string(t->module));
 		for (size_t k = 0; k < t->samples; k++)
 			json_array_append_new(s, hex(t->sample[k]));
