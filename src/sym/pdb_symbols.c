@@ -76,6 +76,9 @@ struct pdb_symtab {
 	struct name_entry *names;
 	size_t name_count;
 	struct arena_chunk *arena;
+	size_t arena_bytes, max_bytes; /* undecorated names, bounded by the file */
+	size_t max_count;          /* symbols the file's size can account for */
+	int full;
 	int undecorate;            /* x86: strip C decorations of publics */
 	ps_error first;            /* first problem met, PS_OK if none */
 	ps_warnings warnings;
@@ -102,6 +105,7 @@ static char *arena_dup(struct pdb_symtab *t, const char *s, size_t len)
 	memcpy(p, s, len);
 	p[len] = '\0';
 	c->used += len + 1;
+	t->arena_bytes += len + 1;
 	return p;
 }
 
@@ -166,6 +170,12 @@ static int add_symbol(struct pdb_symtab *t, const char *name, const char *raw, u
 {
 	ps_pdb_symbol *s;
 
+	/* A record takes at least 8 bytes of some stream, so more symbols
+	 * than that can only come from a hostile file. */
+	if (t->count >= t->max_count) {
+		t->full = 1;
+		return 1;
+	}
 	if (t->count == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 1024;
 		ps_pdb_symbol *n = realloc(t->syms, cap * sizeof *n);
@@ -207,7 +217,8 @@ static int take_record(struct pdb_symtab *t, ps_pdb *pdb, const struct pdb_dbi *
 		if (!pdb_section_rva(dbi, seg, off, &rva))
 			return 1;
 		shown = name;
-		if (t->undecorate && undecorated_span(name, &b, &len)) {
+		if (t->undecorate && t->arena_bytes < t->max_bytes &&
+		    undecorated_span(name, &b, &len)) {
 			shown = arena_dup(t, name + b, len);
 			if (!shown)
 				return 0;
@@ -299,6 +310,13 @@ static int take_procref(struct pdb_symtab *t, ps_pdb *pdb, const struct pdb_dbi 
 	return take_record(t, pdb, dbi, s, off + 4, end, kind, where);
 }
 
+static int by_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /* Records named by a GSI hash (public or global stream). Returns 0 when out
  * of memory; a malformed hash becomes a problem and a linear walk. */
 static int walk_gsi(struct pdb_symtab *t, ps_pdb *pdb, const struct pdb_dbi *dbi,
@@ -306,8 +324,8 @@ static int walk_gsi(struct pdb_symtab *t, ps_pdb *pdb, const struct pdb_dbi *dbi
 		    size_t rec_size, int *ok)
 {
 	const uint8_t *s;
-	size_t size, pos;
-	uint32_t hr_size;
+	size_t size, pos, n;
+	uint32_t hr_size, *offs;
 	ps_error e;
 
 	*ok = 0;
@@ -330,27 +348,43 @@ static int walk_gsi(struct pdb_symtab *t, ps_pdb *pdb, const struct pdb_dbi *dbi
 			what, stream, hr_size, size);
 		return 1;
 	}
-	for (size_t i = 0; i < hr_size / 8; i++) {
-		uint32_t off = ps_le32(s + pos + i * 8);
+	/* Each record once, however many hash records name it: a hostile
+	 * hash naming one long record many times must not multiply work. */
+	n = hr_size / 8;
+	offs = malloc((n ? n : 1) * sizeof *offs);
+	if (!offs)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		offs[i] = ps_le32(s + pos + i * 8);
+	if (n > 1)
+		qsort(offs, n, sizeof *offs, by_u32);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t off = offs[i];
 		size_t end;
 		uint16_t kind;
 
+		if (i > 0 && off == offs[i - 1])
+			continue;
 		if (off == 0 || !record_at(rec, rec_size, off - 1, &kind, &end)) {
-			problem(t, pdb, "%s stream %u: hash record %zu points at offset %u, not a "
+			problem(t, pdb, "%s stream %u: a hash record points at offset %u, not a "
 				"record of the %zu-byte symbol record stream",
-				what, stream, i, off, rec_size);
+				what, stream, off, rec_size);
 			continue;
 		}
 		if (kind == S_PROCREF || kind == S_LPROCREF) {
 			if (!take_procref(t, pdb, dbi, rec + off - 1 + 4, end - (off - 1 + 4)))
-				return 0;
+				goto nomem;
 		} else if (!take_record(t, pdb, dbi, rec, off - 1 + 4, end, kind,
 					"symbol record stream")) {
-			return 0;
+			goto nomem;
 		}
 	}
+	free(offs);
 	*ok = 1;
 	return 1;
+nomem:
+	free(offs);
+	return 0;
 }
 
 /* Every record of the symbol record stream, when a hash stream is unusable. */
@@ -437,6 +471,11 @@ static int walk_module(struct pdb_symtab *t, ps_pdb *pdb, const struct pdb_dbi *
 
 /* ---- merging ---- */
 
+static int same(const char *a, const char *b)
+{
+	return a == b || strcmp(a, b) == 0;
+}
+
 static int kind_rank(ps_pdb_sym_kind k)
 {
 	return k == PS_PDB_FUNCTION ? 0 : k == PS_PDB_DATA ? 1 : 2;
@@ -451,8 +490,11 @@ static int by_address(const void *a, const void *b)
 		return x->rva < y->rva ? -1 : 1;
 	if (kind_rank(x->kind) != kind_rank(y->kind))
 		return kind_rank(x->kind) - kind_rank(y->kind);
-	c = strcmp(x->name, y->name);
-	return c ? c : strcmp(x->raw_name, y->raw_name);
+	/* Names met twice are often the same pointer: skip the compare. */
+	c = x->name == y->name ? 0 : strcmp(x->name, y->name);
+	if (c || x->raw_name == y->raw_name)
+		return c;
+	return strcmp(x->raw_name, y->raw_name);
 }
 
 /* Drop exact duplicates (lld writes some publics twice; a procedure is met
@@ -473,8 +515,8 @@ static void merge(struct pdb_symtab *t)
 			group = publics = out;     /* first entry at a new address */
 		if (out > group) {
 			const ps_pdb_symbol *p = &t->syms[out - 1];
-			drop = p->kind == s.kind && strcmp(p->name, s.name) == 0 &&
-			       strcmp(p->raw_name, s.raw_name) == 0;
+			drop = p->kind == s.kind && same(p->name, s.name) &&
+			       same(p->raw_name, s.raw_name);
 		}
 		if (!drop && s.kind == PS_PDB_PUBLIC) {
 			/* Procedures and data at this address sort before the
@@ -482,7 +524,7 @@ static void merge(struct pdb_symtab *t)
 			 * the first few are compared. */
 			for (size_t j = group; j < publics && j < group + 64 && !drop; j++) {
 				ps_pdb_symbol *o = &t->syms[j];
-				if (strcmp(o->name, s.name) == 0 || s.raw_name[0] == '?') {
+				if (same(o->name, s.name) || s.raw_name[0] == '?') {
 					if (o->raw_name == o->name)
 						o->raw_name = s.raw_name;
 					drop = 1;
@@ -501,7 +543,7 @@ static void merge(struct pdb_symtab *t)
 static int by_name(const void *a, const void *b)
 {
 	const struct name_entry *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
+	int c = x->name == y->name ? 0 : strcmp(x->name, y->name);
 
 	if (c)
 		return c;
@@ -520,7 +562,7 @@ static int build_name_index(struct pdb_symtab *t)
 	for (size_t i = 0; i < t->count; i++) {
 		int rank = kind_rank(t->syms[i].kind);
 		t->names[n++] = (struct name_entry){ t->syms[i].name, (uint32_t)i, rank };
-		if (strcmp(t->syms[i].raw_name, t->syms[i].name) != 0)
+		if (!same(t->syms[i].raw_name, t->syms[i].name))
 			t->names[n++] = (struct name_entry){ t->syms[i].raw_name, (uint32_t)i, rank };
 	}
 	if (n > 1)
@@ -561,6 +603,8 @@ static ps_status build(ps_pdb *pdb, struct pdb_symtab *t, ps_error *err)
 		problem(t, pdb, "no section headers in DBI: symbol addresses cannot be turned "
 			"into RVAs");
 	t->undecorate = dbi->machine == MACHINE_I386;
+	t->max_count = pdb->size / 8 + 64;
+	t->max_bytes = pdb->size;
 
 	if (dbi->symrec_stream != 0xFFFF &&
 	    pdb_stream(pdb, dbi->symrec_stream, &rec, &rec_size, &e) != PS_OK) {
@@ -580,6 +624,9 @@ static ps_status build(ps_pdb *pdb, struct pdb_symtab *t, ps_error *err)
 	for (size_t m = 0; m < dbi->module_count; m++)
 		if (!walk_module(t, pdb, dbi, m))
 			goto nomem;
+	if (t->full)
+		problem(t, pdb, "more symbols than a %zu-byte file can hold: kept the first %zu",
+			pdb->size, t->max_count);
 	merge(t);
 	if (!build_name_index(t))
 		goto nomem;

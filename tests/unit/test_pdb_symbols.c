@@ -492,12 +492,19 @@ static void section(struct stream *s, const char *name, uint32_t va)
 	put(s, hdr, 40);
 }
 
-/* The synthetic PDB's streams; `bad_module` adds a zero-length record at
- * the end of the module stream, `bad_symrec` a record running past the
- * symbol record stream, `omap` moves the image after linking: symbols
- * stay in the original layout and an OMAP map gives the final RVAs. */
-static void synthetic(struct stream *st, int bad_module, int bad_symrec, int omap)
+enum {
+	BAD_MODULE = 1,   /* a zero-length record ends the module stream */
+	BAD_SYMREC = 2,   /* a record runs past the symbol record stream */
+	OMAP = 4,         /* the image moved after linking: an OMAP map gives
+	                     the final RVAs of the original layout */
+	DUP_HASH = 8      /* 400 public hash records name the same record */
+};
+
+/* The synthetic PDB's streams, with the variations in `flags`. */
+static void synthetic(struct stream *st, int flags)
 {
+	int bad_module = flags & BAD_MODULE, bad_symrec = flags & BAD_SYMREC;
+	int omap = flags & OMAP;
 	struct stream *s;
 	uint32_t pubs[6], globs[2], foo;
 	uint8_t end_rec[4] = { 2, 0, 6, 0 };
@@ -553,7 +560,14 @@ static void synthetic(struct stream *st, int bad_module, int bad_symrec, int oma
 	s = &st[ST_PUBLICS];
 	for (int i = 0; i < 7; i++)
 		put32(s, 0);
-	gsi(s, pubs, 6);
+	if (flags & DUP_HASH) {
+		static uint32_t many[400];
+		for (size_t i = 0; i < 400; i++)
+			many[i] = pubs[2];
+		gsi(s, many, 400);
+	} else {
+		gsi(s, pubs, 6);
+	}
 
 	if (!omap) {
 		section(&st[ST_SECTIONS], ".text", 0x1000);
@@ -622,7 +636,7 @@ static void test_synthetic(void)
 	ps_error err;
 	ps_pdb *pdb;
 
-	synthetic(st, 0, 0, 0);
+	synthetic(st, 0);
 	msf_write(st, NSTREAMS, &img);
 	CHECK(ps_pdb_open_memory(img.bytes, img.size, "synthetic.pdb", &pdb, &err) == PS_OK);
 	if (!pdb)
@@ -679,7 +693,7 @@ static void test_omap(void)
 	ps_error err;
 	ps_pdb *pdb;
 
-	synthetic(st, 0, 0, 1);
+	synthetic(st, OMAP);
 	msf_write(st, NSTREAMS, &img);
 	CHECK(ps_pdb_open_memory(img.bytes, img.size, "omap.pdb", &pdb, &err) == PS_OK);
 	if (!pdb)
@@ -709,7 +723,7 @@ static void test_damaged_records(void)
 	ps_error err;
 	ps_pdb *pdb;
 
-	synthetic(st, 1, 0, 0);
+	synthetic(st, BAD_MODULE);
 	msf_write(st, NSTREAMS, &img);
 	CHECK(ps_pdb_open_memory(img.bytes, img.size, "zero-length.pdb", &pdb, &err) == PS_OK);
 	CHECK(ps_pdb_symbols(pdb, &syms, &count, &err) == PS_EFORMAT);
@@ -721,12 +735,22 @@ static void test_damaged_records(void)
 	ps_pdb_close(pdb);
 	free(img.bytes);
 
-	synthetic(st, 0, 1, 0);
+	synthetic(st, BAD_SYMREC);
 	msf_write(st, NSTREAMS, &img);
 	CHECK(ps_pdb_open_memory(img.bytes, img.size, "past-end.pdb", &pdb, &err) == PS_OK);
 	CHECK(ps_pdb_symbols(pdb, &syms, &count, &err) == PS_EFORMAT);
 	CHECK(strstr(err.message, "not a record") != NULL);
 	CHECK(ps_pdb_symbol_named(pdb, "Foo") != NULL);
+	ps_pdb_close(pdb);
+	free(img.bytes);
+
+	/* One record named by 400 hash records counts once. */
+	synthetic(st, DUP_HASH);
+	msf_write(st, NSTREAMS, &img);
+	CHECK(ps_pdb_open_memory(img.bytes, img.size, "dup.pdb", &pdb, &err) == PS_OK);
+	CHECK(ps_pdb_symbols(pdb, &syms, &count, &err) == PS_OK);
+	CHECK_EQ_U64(count, 5);   /* Foo, StaticBar, Fast, gData, gCounter */
+	CHECK(ps_pdb_symbol_named(pdb, "Fast") != NULL);
 	ps_pdb_close(pdb);
 	free(img.bytes);
 }
@@ -742,7 +766,7 @@ static void test_hostile_container(void)
 	ps_error err;
 	ps_pdb *pdb;
 
-	synthetic(st, 0, 0, 0);
+	synthetic(st, 0);
 	msf_write(st, NSTREAMS, &img);
 	copy = malloc(img.size);
 
