@@ -12,7 +12,8 @@
  * [0] being PoolTrackTable; a tag sits at the same index in every table and
  * its counters are spread over them - a processor may have more frees than
  * allocations, and negative bytes - so only the sum is right. Windows 7
- * has the single global table (no ExPoolTagTables in its type data).
+ * gets the single global table (no public source shows ExPoolTagTables
+ * there; docs/lab.md says what is uncertain).
  *
  * Session pool is tracked per session in MM_SESSION_SPACE.
  * PoolTrackTableExpansion (entries in first-free order) and its big pages
