@@ -30,14 +30,17 @@ static void usage(FILE *out)
 		"               triage dump, x86 or x64)\n"
 		"  -c COMMANDS  run these commands, separated by ';', and exit; each is\n"
 		"               echoed as \"0: kd> cmd\" before its output\n"
-		"  -y SYMPATH   symbol path (accepted; symbols are not loaded yet)\n"
+		"  -y SYMPATH   symbol path: folders, cache*DIR, srv*CACHE*URL, joined by\n"
+		"               ';' (default: $_NT_SYMBOL_PATH); without one, names come\n"
+		"               from the images' export tables\n"
 		"  --help       show this text\n"
 		"  --version    show the version\n"
 		"\n"
 		"Without -c, poolscope prints the dump's banner and reads commands at a\n"
 		"\"0: kd> \" prompt until q or end of input. Commands: db dw dW dd dq dp dc\n"
-		"da du, s, lm (lmv, lm m PATTERN, lmva ADDR), !for_each_module, r,\n"
-		".bugcheck, vertarget, ?, .formats, !vtop, !pte, q. See docs/commands.md.\n");
+		"da du, dt, s, u ub uf, ln, x, lm (lmv, lm m PATTERN, lmva ADDR),\n"
+		"!for_each_module, r, .bugcheck, vertarget, ?, .formats, !vtop, !pte, !dh,\n"
+		".reload, .sympath, !sym, q. See docs/commands.md.\n");
 }
 
 /* Split `text` on ';' outside quotes into the commands it holds, run each,

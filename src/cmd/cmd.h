@@ -18,6 +18,7 @@
 #include "poolscope/expr.h"
 #include "poolscope/kernel.h"
 #include "poolscope/session.h"
+#include "poolscope/symbols.h"
 #include "poolscope/vm.h"
 
 struct ps_session {
@@ -44,6 +45,10 @@ struct ps_session {
 	 * instruction u, ub or uf printed). */
 	uint64_t next_unassemble;
 	int have_next_unassemble;
+	/* Names and types (NULL without a kernel view). The path comes from
+	 * -y, else _NT_SYMBOL_PATH, and .sympath changes it. */
+	ps_symbols *symbols;
+	int sym_noisy;         /* !sym noisy: symbol loading reports each place tried */
 };
 
 /* `args` is the text after the command word, leading blanks removed. The

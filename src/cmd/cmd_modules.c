@@ -8,14 +8,18 @@
  *   "91967000 9196f000   SIoctl     (deferred)             "
  * i.e. the name left-aligned in 8 columns, a blank, a one-letter flag (T for
  * a missing time stamp, C for a missing checksum), a blank and the symbol
- * state left-aligned in 23 columns. poolscope loads no symbols yet, so every
- * module is "(deferred)", as in a fresh WinDbg session.
+ * state left-aligned in 23 columns, followed by the local PDB for
+ * "(pdb symbols)" or the image's name for "(export symbols)". lm loads
+ * nothing: a module is "(deferred)" until a command needed its symbols.
  *
- * The verbose block (lmv) follows WinDbg 10's order: Image path, Image name,
+ * The verbose block (lmv) follows WinDbg 10's order: "Loaded symbol image
+ * file" once symbols were loaded, Image path, Image name,
  * Timestamp, CheckSum, ImageSize, versions when the version resource is in
  * the dump, Translations, "Information from resource tables:" and the
  * resource strings. Without a version resource WinDbg lists the four
- * translations it tried, and so does this.
+ * translations it tried, and so does this. Last, where WinDbg has nothing,
+ * the PDB the image's CodeView record names (Symbol file, PDB GUID, PDB
+ * age), so that a reader without the PDB knows what to fetch.
  *
  * !for_each_module substitutes @#Base, @#End, @#ModuleName... textually and
  * runs the command once a module, in the module list's order.
@@ -62,12 +66,72 @@ static char module_flag(const ps_module *m)
 	return ' ';
 }
 
+/* The symbol column: "(deferred)", "(pdb symbols)" and the local PDB,
+ * "(export symbols)" and the image's own name, "(no symbols)". lm does not
+ * load symbols: it shows what earlier commands loaded. */
+static void symbol_state(ps_session *s, const ps_module *m, ps_module_symbols *ms, char *state,
+			 size_t n, const char **detail)
+{
+	memset(ms, 0, sizeof(*ms));
+	ms->source = PS_SYMSRC_DEFERRED;
+	if (s->symbols)
+		ps_symbols_module(s->symbols, m, 0, ms);
+	*detail = "";
+	switch (ms->source) {
+	case PS_SYMSRC_PDB:
+		snprintf(state, n, "(pdb symbols)");
+		*detail = ms->pdb_path;
+		break;
+	case PS_SYMSRC_EXPORTS:
+		snprintf(state, n, "(export symbols)");
+		*detail = ms->image_name[0] ? ms->image_name : m->image_name;
+		break;
+	case PS_SYMSRC_NONE:
+		snprintf(state, n, "(no symbols)");
+		break;
+	default:
+		snprintf(state, n, "(deferred)");
+		break;
+	}
+}
+
 static void print_module_line(ps_session *s, const ps_module *m, FILE *out)
 {
-	char a[PS_ADDR_BUF], b[PS_ADDR_BUF];
+	char a[PS_ADDR_BUF], b[PS_ADDR_BUF], state[32];
+	ps_module_symbols ms;
+	const char *detail;
 
-	fprintf(out, "%s %s   %-8s %c %-23s\n", ps_cmd_fmt_addr(s, m->base, a),
-		ps_cmd_fmt_addr(s, m->base + m->size, b), m->name, module_flag(m), "(deferred)");
+	symbol_state(s, m, &ms, state, sizeof(state), &detail);
+	fprintf(out, "%s %s   %-8s %c %-23s%s\n", ps_cmd_fmt_addr(s, m->base, a),
+		ps_cmd_fmt_addr(s, m->base + m->size, b), m->name, module_flag(m), state, detail);
+}
+
+/* The PDB the image names in its CodeView record, and where it was found:
+ * not WinDbg's lmv (which shows only the path on the module line), but what
+ * a reader without the PDB needs to fetch it. */
+/* debug_missing: the RVA of a debug directory that could not be read, or
+ * UINT32_MAX when not even the headers could. */
+static void print_pdb_identity(const ps_module_symbols *ms, uint32_t debug_missing, FILE *out)
+{
+	const uint8_t *g = ms->guid;
+
+	if (!ms->have_codeview) {
+		if (debug_missing == UINT32_MAX)
+			fprintf(out, "    Symbol file:      unknown: the image headers are not in the dump\n");
+		else if (debug_missing)
+			fprintf(out, "    Symbol file:      unknown: the debug directory (RVA %" PRIX32
+				     ") is not in the dump\n", debug_missing);
+		return;
+	}
+	if (ms->source == PS_SYMSRC_PDB)
+		fprintf(out, "    Symbol file:      %s\n", ms->pdb_path);
+	else
+		fprintf(out, "    Symbol file:      %s (not loaded)\n", ms->pdb_name);
+	fprintf(out,
+		"    PDB GUID:         {%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X}\n",
+		g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9], g[10], g[11], g[12], g[13],
+		g[14], g[15]);
+	fprintf(out, "    PDB age:          %" PRIx32 "\n", ms->age);
 }
 
 static void print_version_number(FILE *out, const char *label, uint32_t ms, uint32_t ls)
@@ -93,6 +157,11 @@ static void print_module_verbose(ps_session *s, const ps_module *m, FILE *out)
 	int stamp_known = time_stamp_known(m);
 	char when[64];
 	size_t i;
+	ps_module_symbols ms;
+	uint32_t debug_missing = 0;
+
+	memset(&ms, 0, sizeof(ms));
+	ms.source = PS_SYMSRC_DEFERRED;
 
 	memset(&reader, 0, sizeof(reader));
 	reader.kernel = s->kernel;
@@ -111,8 +180,29 @@ static void print_module_verbose(ps_session *s, const ps_module *m, FILE *out)
 		if (size == 0)
 			size = pe.size_of_image;
 	}
-	(void)have_pe;
 
+	if (s->symbols)
+		ps_symbols_module(s->symbols, m, 0, &ms);
+	if (!ms.have_codeview && have_pe) {
+		/* Not loaded yet: the image still names its PDB, when its debug
+		 * directory is in the dump. */
+		ps_pe_codeview cv;
+		ps_status cst = ps_pe_read_codeview(ps_kernel_image_read, &reader, &pe, &cv, NULL);
+
+		if (cst == PS_OK) {
+			ms.have_codeview = 1;
+			memcpy(ms.guid, cv.guid, sizeof(ms.guid));
+			ms.age = cv.age;
+			snprintf(ms.pdb_name, sizeof(ms.pdb_name), "%s", cv.pdb_name);
+		} else if (cst != PS_ENOTFOUND && pe.directories[PS_PE_DIR_DEBUG].size) {
+			debug_missing = pe.directories[PS_PE_DIR_DEBUG].rva;
+		}
+	}
+	if (!ms.have_codeview && !have_pe)
+		debug_missing = UINT32_MAX;
+	if (ms.source != PS_SYMSRC_DEFERRED)
+		fprintf(out, "    Loaded symbol image file: %s\n",
+			ms.image_name[0] ? ms.image_name : m->image_name);
 	fprintf(out, "    Image path: %s\n", m->path[0] ? m->path : m->image_name);
 	fprintf(out, "    Image name: %s\n", m->image_name);
 	if (stamp_known)
@@ -128,6 +218,7 @@ static void print_module_verbose(ps_session *s, const ps_module *m, FILE *out)
 	if (!have_ver) {
 		fprintf(out, "    Translations:     0000.04b0 0000.04e4 0409.04b0 0409.04e4\n");
 		fprintf(out, "    Information from resource tables:\n");
+		print_pdb_identity(&ms, debug_missing, out);
 		return;
 	}
 	print_version_number(out, "File version:     ", ver.file_version_ms, ver.file_version_ls);
@@ -147,6 +238,7 @@ static void print_module_verbose(ps_session *s, const ps_module *m, FILE *out)
 	print_resource_string(out, "FileVersion:", ver.file_version);
 	print_resource_string(out, "FileDescription:", ver.file_description);
 	print_resource_string(out, "LegalCopyright:", ver.legal_copyright);
+	print_pdb_identity(&ms, debug_missing, out);
 }
 
 /* Option letters and their arguments: "lmvm nt", "lm v m nt", "lmva addr". */

@@ -1,6 +1,6 @@
 /*
  * cmd_symbols.h - names for addresses as the commands print them, and the
- * symbol commands (ln, x, .reload, .sympath, !sym).
+ * symbol commands (ln, x, .reload, .sympath, !sym; dt in cmd_dt.c).
  *
  * Every command that names an address (u, ub, uf, r, ln, the disassembler's
  * operands) asks here, so they all agree: "nt!ExAllocatePoolWithTag+0x1a"
@@ -34,5 +34,7 @@ ps_status ps_cmd_x(ps_session *s, const char *cmd, const char *args, FILE *out);
 ps_status ps_cmd_reload(ps_session *s, const char *cmd, const char *args, FILE *out);
 ps_status ps_cmd_sympath(ps_session *s, const char *cmd, const char *args, FILE *out);
 ps_status ps_cmd_sym(ps_session *s, const char *cmd, const char *args, FILE *out);
+/* cmd_dt.c */
+ps_status ps_cmd_dt(ps_session *s, const char *cmd, const char *args, FILE *out);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "cmd/cmd_dh.h"
 #include "cmd/cmd_disasm.h"
+#include "cmd/cmd_symbols.h"
 #include "cmd/cmd_eval.h"
 #include "cmd/cmd_table.h"
 
@@ -39,6 +40,13 @@ static const ps_cmd_entry table[] = {
 	{"u", ps_cmd_u, 0},
 	{"ub", ps_cmd_ub, 0},
 	{"uf", ps_cmd_uf, 0},
+	{"ln", ps_cmd_ln, 0},
+	{"x", ps_cmd_x, 0},
+	{"dt", ps_cmd_dt, 0},
+	{".reload", ps_cmd_reload, 0},
+	{".sympath", ps_cmd_sympath, 0},
+	{".sympath+", ps_cmd_sympath, 0},
+	{"!sym", ps_cmd_sym, 0},
 	{"lm", ps_cmd_lm, 1},
 };
 

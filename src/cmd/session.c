@@ -35,17 +35,25 @@ static ps_status env_reg(void *ctx, const char *name, uint64_t *value)
 	return ps_cmd_register(ctx, name, value, NULL);
 }
 
+/* A module name gives its base ("nt", "SIoctl"); anything else is a
+ * symbol: "nt!ExAllocatePoolWithTag", or a bare name searched in every
+ * module, nt first, as WinDbg does. */
 static ps_status env_symbol(void *ctx, const char *name, uint64_t *value)
 {
 	ps_session *s = ctx;
 	const ps_module *m;
+	ps_symbol sym;
 
 	if (!s->kernel)
 		return PS_ENOTFOUND;
 	m = ps_kernel_module_named(s->kernel, name);
-	if (!m)
+	if (m) {
+		*value = m->base;
+		return PS_OK;
+	}
+	if (!s->symbols || ps_symbols_lookup(s->symbols, name, &sym) != PS_OK)
 		return PS_ENOTFOUND;
-	*value = m->base;
+	*value = sym.address;
 	return PS_OK;
 }
 
@@ -117,7 +125,17 @@ ps_status ps_session_open(const char *path, const ps_session_options *opt, FILE 
 		}
 	}
 
-	(void)opt; /* the symbol path is used once symbols arrive */
+	if (s->kernel) {
+		const char *sympath = opt && opt->symbol_path ? opt->symbol_path : getenv("_NT_SYMBOL_PATH");
+
+		ps_error_clear(&kerr);
+		if (ps_symbols_open(s->kernel, sympath, &s->symbols, &kerr) != PS_OK) {
+			s->symbols = NULL;
+			if (diag)
+				fprintf(diag, "WARNING: symbol path '%s': %s\n", sympath ? sympath : "",
+					kerr.message);
+		}
+	}
 	s->cpu = 0;
 	snprintf(s->prompt, sizeof(s->prompt), "%u: kd> ", s->cpu);
 	s->env.ctx = s;
@@ -133,6 +151,8 @@ void ps_session_close(ps_session *s)
 {
 	if (!s)
 		return;
+	if (s->symbols)
+		ps_symbols_close(s->symbols);
 	if (s->kernel)
 		ps_kernel_close(s->kernel);
 	if (s->own_vm)
@@ -179,7 +199,11 @@ void ps_session_banner(ps_session *s, FILE *out)
 	const ps_dump_info *info = ps_dump_get_info(s->dump);
 
 	fprintf(out, "\nLoading Dump File [%s]\n%s\n\n", s->path, dump_kind(info));
-	fprintf(out, "Symbol search path is: *** Invalid ***\n");
+	{
+		const char *path = s->symbols ? ps_symbols_path(s->symbols) : NULL;
+
+		fprintf(out, "Symbol search path is: %s\n", path && *path ? path : "*** Invalid ***");
+	}
 	fprintf(out, "Executable search path is: \n");
 	ps_cmd_vertarget(s, "vertarget", "", out);
 }

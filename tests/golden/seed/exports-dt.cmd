@@ -1,0 +1,1 @@
+dt nt!_EPROCESS

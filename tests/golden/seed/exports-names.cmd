@@ -1,0 +1,1 @@
+u 9196b324-1; ln poi(91969010); x nt!ExAllocatePoolWithTag; lm m nt

@@ -1,0 +1,1 @@
+dt nt!_EPROCESS; dt nt!_EPROCESS UniqueProcessId; dt _LIST_ENTRY

@@ -1,0 +1,1 @@
+.sympath; .reload /f SIoctl; lm m SIoctl; !sym noisy; !sym quiet

@@ -1,0 +1,1 @@
+u @rip; ub @rip; uf @rip; u; lmvm amdppm
