@@ -9,9 +9,15 @@
  * debug directories printed after the section that holds them as
  *   "\tcv           24       1e7cc    1dbcc\tFormat: RSDS, guid, 1, x.pdb"
  * (the GUID really is printed as the word "guid"; the age is in hex).
- * Sources: the !dh page on learn.microsoft.com (options), and !dh output in
- * public write-ups for x86 and x64 drivers, notepad.exe and ntkrnlmp.exe,
- * checked column by column; docs/commands.md lists the details.
+ * Sources: the !dh page on learn.microsoft.com (options, -h text), !dh
+ * output in public write-ups for an x86 driver, x64 drivers, notepad.exe,
+ * ntdll.dll and ntkrnlmp.exe (checked column by column), and the format
+ * strings of the extension as published in a disassembly of it. Two
+ * generations of the extension differ in one place: an unknown debug type
+ * prints as "(%6u)" in older ones and "(%5u)" in the current one, which
+ * also knows type 20 (extended DLL characteristics); this follows the
+ * current one. The names of extended DLL characteristics other than bit 0
+ * ("CET compatible") and of the rarer subsystems are not confirmed.
  *
  * WinDbg reads the headers with plain memory reads and says so when one
  * fails ("Can't read debug dir"); so does this, with no guessing: a part of

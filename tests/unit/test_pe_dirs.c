@@ -13,10 +13,13 @@
  *    is not in the dump, so the answer must say so).
  * 4. Hostile images built here: huge counts, unterminated names, cyclic
  *    forwarders, import lists without terminators, thunks outside the image.
- * 5. !dh on SIoctl (lab, x86) and nt (triage) against tests/golden/dh; set
+ * 5. !dh on SIoctl (lab, x86 and x64) and nt (triage) against
+ *    tests/golden/dh; set
  *    PS_UPDATE_GOLDEN=1 to rewrite them (then review the diff).
  */
-#include <ctype.h>
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE /* popen, strtok_r, open_memstream, setenv, mkdtemp */
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -944,6 +947,8 @@ int main(void)
 	printf("!dh\n");
 	snprintf(path, sizeof path, "%s/seed-env1.dmp", dir);
 	check_golden(path, "!dh SIoctl", "sioctl_x86.txt");
+	snprintf(path, sizeof path, "%s/seed-env1-x64.dmp", dir);
+	check_golden(path, "!dh SIoctl", "sioctl_x64.txt");
 	check_shared_path(triage, sizeof triage, "data/triage_x64.dmp");
 	check_golden(triage, "!dh nt", "nt_triage.txt");
 	check_golden(triage, "!dh -f nt", "nt_triage_f.txt");
