@@ -1,17 +1,43 @@
 /*
  * physmem.c - sparse simulated physical memory and its page allocator.
+ *
+ * Pages are held in a hash from page number to a 4 KiB buffer. When a
+ * scenario touches more than HOT_MAX pages (the seed's 1.9 million thread
+ * objects fill 380000 pages), the least recently used pages are compressed
+ * (zlib, level 1: a page of thread objects shrinks to about 300 bytes) and
+ * expanded again on their next use, so the lab's memory stays bounded. An
+ * all-zero page is simply dropped. Pointers from lab_phys_page and
+ * lab_phys_peek stay valid until HOT_MAX other pages have been used, far
+ * longer than any caller keeps one.
  */
 #include "physmem.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #define PAGE 4096u
+#ifndef HOT_MAX
+#define HOT_MAX 32768u    /* 128 MiB of uncompressed pages */
+#endif
 
 typedef struct slot {
 	uint64_t pfn;     /* key + 1; 0 = empty */
-	uint8_t *page;
+	uint8_t *page;    /* uncompressed, or NULL when cold */
+	uint8_t *z;       /* compressed when cold (NULL + zlen 0: all zero) */
+	uint32_t zlen;
+	uint8_t ref;      /* used since the clock hand last passed */
+	uint8_t dirty;    /* handed out writable since it was last compressed */
 } slot;
+
+/* The pages held uncompressed, as a clock (second chance) ring of pfns. */
+typedef struct hotset {
+	uint64_t *ring;
+	size_t count, hand;
+	z_stream def, inf;   /* reused: initialising zlib per page costs more than compressing */
+	int def_ok, inf_ok;
+	uint8_t zbuf[PAGE + 512];
+} hotset;
 
 struct lab_physmem {
 	lab_run runs[LAB_MAX_RUNS];
@@ -24,6 +50,7 @@ struct lab_physmem {
 	slot *slots;
 	size_t slot_cap, slot_count;
 	uint64_t rng;
+	hotset *hot;       /* separate allocation: peek (const) may expand pages */
 };
 
 static int bit(const uint8_t *map, uint64_t i)
@@ -62,7 +89,10 @@ ps_status lab_phys_create(const lab_scenario *sc, lab_physmem **out, ps_error *e
 	pm->user = calloc(1, bytes ? bytes : 1);
 	pm->slot_cap = 1024;
 	pm->slots = calloc(pm->slot_cap, sizeof *pm->slots);
-	if (!pm->used || !pm->user || !pm->slots) {
+	pm->hot = calloc(1, sizeof *pm->hot);
+	if (pm->hot)
+		pm->hot->ring = calloc(HOT_MAX, sizeof *pm->hot->ring);
+	if (!pm->used || !pm->user || !pm->slots || !pm->hot || !pm->hot->ring) {
 		lab_phys_free(pm);
 		return ps_error_set(err, PS_ENOMEM, "physical memory: out of memory for %llu pages",
 				    (unsigned long long)pm->max_page);
@@ -75,8 +105,18 @@ void lab_phys_free(lab_physmem *pm)
 {
 	if (!pm)
 		return;
-	for (size_t i = 0; i < pm->slot_cap && pm->slots; i++)
+	for (size_t i = 0; i < pm->slot_cap && pm->slots; i++) {
 		free(pm->slots[i].page);
+		free(pm->slots[i].z);
+	}
+	if (pm->hot) {
+		free(pm->hot->ring);
+		if (pm->hot->def_ok)
+			deflateEnd(&pm->hot->def);
+		if (pm->hot->inf_ok)
+			inflateEnd(&pm->hot->inf);
+	}
+	free(pm->hot);
 	free(pm->slots);
 	free(pm->used);
 	free(pm->user);
@@ -212,13 +252,126 @@ static int grow(lab_physmem *pm)
 	return 0;
 }
 
+static int all_zero(const uint8_t *p)
+{
+	for (size_t i = 0; i < PAGE; i += 8) {
+		uint64_t v;
+		memcpy(&v, p + i, 8);
+		if (v)
+			return 0;
+	}
+	return 1;
+}
+
+/* Compress the least recently used hot page to make room for one more. */
+static void make_room(lab_physmem *pm)
+{
+	hotset *h = pm->hot;
+	while (h->count >= HOT_MAX) {
+		uint64_t pfn = h->ring[h->hand];
+		slot *s = find(pm, pfn);
+		if (s && s->page && s->ref) {
+			s->ref = 0;
+			h->hand = (h->hand + 1) % h->count;
+			continue;
+		}
+		if (s && s->page && !s->dirty) {
+			/* Unchanged since it was expanded: the old copy stands. */
+			free(s->page);
+			s->page = NULL;
+		} else if (s && s->page) {
+			size_t zlen = 0;
+			uint8_t *z = NULL;
+			if (!all_zero(s->page)) {
+				if (!h->def_ok) {
+					if (deflateInit(&h->def, 1) != Z_OK)
+						return;   /* keep it hot; memory grows instead of failing */
+					h->def_ok = 1;
+				}
+				deflateReset(&h->def);
+				h->def.next_in = s->page;
+				h->def.avail_in = PAGE;
+				h->def.next_out = h->zbuf;
+				h->def.avail_out = sizeof h->zbuf;
+				if (deflate(&h->def, Z_FINISH) != Z_STREAM_END)
+					return;
+				zlen = sizeof h->zbuf - h->def.avail_out;
+				if (!(z = malloc(zlen)))
+					return;
+				memcpy(z, h->zbuf, zlen);
+			}
+			free(s->page);
+			free(s->z);
+			s->page = NULL;
+			s->z = z;
+			s->zlen = (uint32_t)zlen;
+			s->dirty = 0;
+		}
+		/* Remove the hand's entry: the last one takes its place. */
+		h->ring[h->hand] = h->ring[--h->count];
+		if (h->hand >= h->count)
+			h->hand = 0;
+	}
+}
+
+/* Make a slot's page hot (expanded), or NULL when out of memory. A page
+ * expanded for reading keeps its compressed copy until it is written. */
+static uint8_t *hot_page(lab_physmem *pm, slot *s, int write)
+{
+	hotset *h = pm->hot;
+	uint8_t *page;
+	uint64_t pfn = s->pfn - 1;
+
+	if (s->page) {
+		s->ref = 1;
+		s->dirty |= (uint8_t)write;
+		return s->page;
+	}
+	make_room(pm);
+	/* make_room never moves slots (no insertion), so s is still valid. */
+	page = calloc(1, PAGE);
+	if (!page)
+		return NULL;
+	if (s->z) {
+		if (!h->inf_ok) {
+			if (inflateInit(&h->inf) != Z_OK) {
+				free(page);
+				return NULL;
+			}
+			h->inf_ok = 1;
+		}
+		inflateReset(&h->inf);
+		h->inf.next_in = s->z;
+		h->inf.avail_in = s->zlen;
+		h->inf.next_out = page;
+		h->inf.avail_out = PAGE;
+		if (inflate(&h->inf, Z_FINISH) != Z_STREAM_END || h->inf.avail_out != 0) {
+			free(page);
+			return NULL;
+		}
+	} else {
+		write = 1;   /* a dropped zero page: nothing to fall back to */
+	}
+	if (write) {
+		free(s->z);
+		s->z = NULL;
+		s->zlen = 0;
+	}
+	s->dirty = (uint8_t)write;
+	s->page = page;
+	s->ref = 1;
+	if (pm->hot->count < HOT_MAX)
+		pm->hot->ring[pm->hot->count++] = pfn;
+	return page;
+}
+
 uint8_t *lab_phys_page(lab_physmem *pm, uint64_t pfn)
 {
 	slot *s = find(pm, pfn);
 	size_t i;
 
 	if (s)
-		return s->page;
+		return hot_page(pm, s, 1);
 	if (!lab_phys_is_ram(pm, pfn))
 		return NULL;
 	if ((pm->slot_count + 1) * 2 > pm->slot_cap && grow(pm) != 0)
@@ -226,19 +379,22 @@ uint8_t *lab_phys_page(lab_physmem *pm, uint64_t pfn)
 	i = hash(pfn, pm->slot_cap);
 	while (pm->slots[i].pfn)
 		i = (i + 1) & (pm->slot_cap - 1);
-	pm->slots[i].page = calloc(1, PAGE);
-	if (!pm->slots[i].page)
-		return NULL;
+	memset(&pm->slots[i], 0, sizeof pm->slots[i]);
 	pm->slots[i].pfn = pfn + 1;
 	pm->slot_count++;
 	mark_used(pm, pfn);
-	return pm->slots[i].page;
+	return hot_page(pm, &pm->slots[i], 1);
 }
 
 const uint8_t *lab_phys_peek(const lab_physmem *pm, uint64_t pfn)
 {
-	const slot *s = find(pm, pfn);
-	return s ? s->page : NULL;
+	/* The page map is logically const; expanding a cold page only
+	 * changes how it is held (pm points at heap memory). */
+	lab_physmem *m = (lab_physmem *)pm;
+	slot *s = find(m, pfn);
+	if (!s || (!s->page && !s->z))
+		return NULL;   /* never written, or all zero */
+	return hot_page(m, s, 0);
 }
 
 ps_status lab_phys_write(lab_physmem *pm, uint64_t pa, const void *buf, size_t len, ps_error *err)

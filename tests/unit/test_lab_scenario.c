@@ -64,9 +64,18 @@ static void test_seed_env1(void)
 	CHECK_EQ_U64(sc.processes[0].session, LAB_NO_SESSION);
 	CHECK_EQ_U64(sc.bugcheck_code, 0xE2);
 	CHECK_EQ_U64(sc.service_pack, 1);
-	CHECK(sc.counter_count >= 10);
-	CHECK_STR(sc.counters[0].name, "MmAvailablePages");
-	CHECK_EQ_U64(sc.counters[0].value, 425421);
+	/* The article's !vm 5 and !poolused 4 figures; a test-sized default
+	 * scale, --scale 1 for the seed's own counts. */
+	CHECK(sc.vm_count >= 20);
+	CHECK_STR(sc.vm[0].key, "available");
+	CHECK_EQ_U64(sc.vm[0].value, 425421);
+	CHECK_EQ_U64(sc.scale_ppm, 1000);
+	CHECK(sc.pool_count >= 8);
+	CHECK_EQ_U64(sc.pools[0].tag, 0x4B4B534D);   /* 'MSKK' as stored */
+	CHECK_EQ_U64(sc.pools[0].count, 415447);
+	CHECK_EQ_U64(sc.pools[0].pool, LAB_POOL_PAGED);
+	CHECK_STR(sc.pools[0].module, "SIoctl.sys");
+	CHECK_EQ_U64(lab_scaled(&sc, 415447), 415);
 	/* --memory 128M keeps the first runs and cuts the second. */
 	CHECK(lab_scenario_limit_memory(&sc, 128u << 20, &err) == PS_OK);
 	CHECK_EQ_U64(lab_scenario_total_pages(&sc), 32768);
