@@ -65,9 +65,22 @@ out:
 	return st;
 }
 
+/* The seed at scale 1 is 2.4 million allocations; far beyond that a
+ * scenario (or a hostile --scale) would only run for hours. */
+#define MAX_ALLOCATIONS 50000000ull
+
 ps_status lab_build_pool(lab *l, ps_error *err)
 {
+	uint64_t total = 0;
 	ps_status st;
+
+	for (size_t i = 0; i < l->sc.pool_count; i++)
+		total += lab_scaled(&l->sc, l->sc.pools[i].count);
+	for (size_t i = 0; i < l->sc.thread_count; i++)
+		total += lab_scaled(&l->sc, l->sc.threads[i].count);
+	if (total > MAX_ALLOCATIONS)
+		return ps_error_set(err, PS_EARG, "%s: %llu pool allocations at this scale; the lab lays out at most %llu",
+				    l->scn_name, (unsigned long long)total, MAX_ALLOCATIONS);
 	if ((st = lab_build_pool_lines(l, err)) != PS_OK)
 		return st;
 	if ((st = lab_build_threads(l, err)) != PS_OK)

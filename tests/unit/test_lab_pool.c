@@ -623,7 +623,7 @@ int main(void)
 {
 	char tmp[] = "/tmp/test_lab_pool.XXXXXX";
 	static const char *const scenarios[] = { "seed-env1", "seed-env2", "seed-env1-x64", "seed-env2-x64",
-						 "seed-env1-1809", NULL };
+						 "seed-env1-1809", "seed-env2-1809", NULL };
 
 	if (!mkdtemp(tmp)) {
 		perror("mkdtemp");
