@@ -149,6 +149,9 @@ ULONG ExpNumberOfNonPagedPools;
 
 PPOOL_TRACKER_TABLE PoolTrackTable;
 SIZE_T PoolTrackTableSize;
+/* Windows 8+: one tracker table per processor, indexed by KPRCB.Number
+ * ([0] is PoolTrackTable in the lab); !poolused sums them. Empty on 7601. */
+PPOOL_TRACKER_TABLE ExPoolTagTables[64];
 SIZE_T PoolTrackTableMask;
 PPOOL_TRACKER_BIG_PAGES PoolBigPageTable;
 SIZE_T PoolBigPageTableSize;
