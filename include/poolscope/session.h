@@ -16,6 +16,8 @@ typedef struct ps_session ps_session;
 typedef struct ps_session_options {
 	const char *symbol_path; /* -y, may be NULL */
 	int quiet;               /* no banner */
+	const char *tags_path;   /* --tags pooltag.txt, may be NULL (then $POOLTAG
+	                            and the standard places, see pooltag.h) */
 } ps_session_options;
 
 /* Open `path`. Problems that leave a partial view print as warnings on

@@ -22,7 +22,7 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: poolscope -z DUMP [-c \"cmd; cmd...\"] [-y SYMPATH]\n"
+		"usage: poolscope -z DUMP [-c \"cmd; cmd...\"] [-y SYMPATH] [--tags FILE]\n"
 		"\n"
 		"Open a Windows kernel crash dump and run kd commands on it.\n"
 		"\n"
@@ -33,6 +33,9 @@ static void usage(FILE *out)
 		"  -y SYMPATH   symbol path: folders, cache*DIR, srv*CACHE*URL, joined by\n"
 		"               ';' (default: $_NT_SYMBOL_PATH); without one, names come\n"
 		"               from the images' export tables\n"
+		"  --tags FILE  pooltag.txt for tag descriptions (default: $POOLTAG, then\n"
+		"               ~/.config/poolscope/pooltag.txt, /usr/local/share/poolscope/\n"
+		"               and /usr/share/poolscope/)\n"
 		"  --help       show this text\n"
 		"  --version    show the version\n"
 		"\n"
@@ -125,7 +128,8 @@ int main(int argc, char **argv)
 			printf("poolscope %s\n", PS_VERSION);
 			return 0;
 		}
-		if ((strcmp(a, "-z") == 0 || strcmp(a, "-c") == 0 || strcmp(a, "-y") == 0) &&
+		if ((strcmp(a, "-z") == 0 || strcmp(a, "-c") == 0 || strcmp(a, "-y") == 0 ||
+		     strcmp(a, "--tags") == 0) &&
 		    i + 1 >= argc) {
 			fprintf(stderr, "poolscope: %s needs an argument\n", a);
 			usage(stderr);
@@ -137,6 +141,8 @@ int main(int argc, char **argv)
 			commands = argv[++i];
 		else if (strcmp(a, "-y") == 0)
 			opt.symbol_path = argv[++i];
+		else if (strcmp(a, "--tags") == 0)
+			opt.tags_path = argv[++i];
 		else {
 			fprintf(stderr, "poolscope: unknown option '%s'\n", a);
 			usage(stderr);

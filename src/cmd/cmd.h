@@ -17,6 +17,7 @@
 #include "poolscope/error.h"
 #include "poolscope/expr.h"
 #include "poolscope/kernel.h"
+#include "poolscope/pooltag.h"
 #include "poolscope/session.h"
 #include "poolscope/symbols.h"
 #include "poolscope/vm.h"
@@ -49,6 +50,10 @@ struct ps_session {
 	 * -y, else _NT_SYMBOL_PATH, and .sympath changes it. */
 	ps_symbols *symbols;
 	int sym_noisy;         /* !sym noisy: symbol loading reports each place tried */
+	/* The pool tag database, loaded on first use (ps_cmd_tags). */
+	char *tags_path;       /* --tags, NULL for the default search */
+	ps_tagdb *tags;
+	int tags_tried;
 };
 
 /* `args` is the text after the command word, leading blanks removed. The
@@ -70,5 +75,10 @@ ps_status ps_cmd_eval(ps_session *s, const char *text, const char **end, uint64_
  * "fffff804`7bdf5a80" on x64. buf must hold PS_ADDR_BUF bytes. */
 const char *ps_cmd_fmt_addr(const ps_session *s, uint64_t va, char *buf);
 unsigned ps_cmd_pointer_size(const ps_session *s);
+
+/* The session's pooltag database, loaded the first time a command needs it;
+ * NULL when none is found (commands then print WinDbg's UNKNOWN pooltag
+ * text). A missing --tags file is reported once on `out`. */
+const ps_tagdb *ps_cmd_tags(ps_session *s, FILE *out);
 
 #endif

@@ -136,6 +136,10 @@ ps_status ps_session_open(const char *path, const ps_session_options *opt, FILE 
 					kerr.message);
 		}
 	}
+	if (opt && opt->tags_path && !(s->tags_path = strdup(opt->tags_path))) {
+		ps_session_close(s);
+		return ps_error_set(err, PS_ENOMEM, "out of memory");
+	}
 	s->cpu = 0;
 	snprintf(s->prompt, sizeof(s->prompt), "%u: kd> ", s->cpu);
 	s->env.ctx = s;
@@ -153,6 +157,8 @@ void ps_session_close(ps_session *s)
 		return;
 	if (s->symbols)
 		ps_symbols_close(s->symbols);
+	ps_tagdb_free(s->tags);
+	free(s->tags_path);
 	if (s->kernel)
 		ps_kernel_close(s->kernel);
 	if (s->own_vm)
@@ -161,6 +167,24 @@ void ps_session_close(ps_session *s)
 		ps_dump_close(s->dump);
 	free(s->path);
 	free(s);
+}
+
+const ps_tagdb *ps_cmd_tags(ps_session *s, FILE *out)
+{
+	ps_error err;
+
+	if (!s->tags_tried) {
+		s->tags_tried = 1;
+		ps_error_clear(&err);
+		if (ps_tagdb_open_default(s->tags_path, &s->tags, NULL, 0, &err) != PS_OK) {
+			s->tags = NULL;
+			/* Only an explicit file is worth a message; without one,
+			 * WinDbg too just prints UNKNOWN pooltag. */
+			if (s->tags_path && out)
+				fprintf(out, "pooltag.txt: %s\n", err.message);
+		}
+	}
+	return s->tags;
 }
 
 const char *ps_session_prompt(ps_session *s)

@@ -884,7 +884,7 @@ static void check_golden(const char *dump, const char *command, const char *gold
 	size_t got_len = 0, want_len = 0;
 	const char *src = getenv("PS_SOURCE_DIR");
 	ps_session *s = NULL;
-	ps_session_options opt = { NULL, 1 };
+	ps_session_options opt = { .quiet = 1 };
 	ps_error err;
 	FILE *out;
 
