@@ -13,6 +13,7 @@
 #include "lab.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -119,6 +120,49 @@ static ps_status map_module(lab *l, lab_module *m, ps_error *err)
 	return PS_OK;
 }
 
+/* The module a context symbol names: "nt" is the kernel, others match the
+ * image's file name without its extension, ignoring case. */
+static lab_module *module_for(lab *l, const char *name, size_t len)
+{
+	if (len == 2 && strncmp(name, "nt", 2) == 0)
+		return l->kernel;
+	for (size_t i = 0; i < l->module_count; i++) {
+		const char *f = l->modules[i].img.file_name;
+		const char *dot = strrchr(f, '.');
+		size_t flen = dot ? (size_t)(dot - f) : strlen(f);
+		if (flen == len && strncasecmp(f, name, len) == 0)
+			return &l->modules[i];
+	}
+	return NULL;
+}
+
+/* Context registers given as "module!symbol[+offset]" (a crash address
+ * inside a real function, wherever the image ends up) get their values. */
+static ps_status resolve_context_symbols(lab *l, ps_error *err)
+{
+	for (size_t i = 0; i < l->sc.reg_count; i++) {
+		lab_reg *r = &l->sc.regs[i];
+		char name[96];
+		const char *bang, *plus;
+		uint64_t va, off = 0;
+		lab_module *m;
+
+		if (!r->symbol[0])
+			continue;
+		bang = strchr(r->symbol, '!');
+		m = module_for(l, r->symbol, (size_t)(bang - r->symbol));
+		plus = strchr(bang, '+');
+		snprintf(name, sizeof name, "%.*s", (int)(plus ? plus - bang - 1 : (ptrdiff_t)strlen(bang + 1)), bang + 1);
+		if (plus)
+			off = strtoull(plus + 1, NULL, 0);
+		if (!m || lab_image_symbol(&m->img, name, &va) != 0)
+			return ps_error_set(err, PS_EFORMAT, "%s: context %s: no symbol %s", l->scn_name,
+					    r->name, r->symbol);
+		r->value = va + off;
+	}
+	return PS_OK;
+}
+
 ps_status lab_load_images(lab *l, ps_error *err)
 {
 	const char *sub = l->sc.arch == LAB_ARCH_X64 ? "x64" : "x86";
@@ -174,7 +218,7 @@ ps_status lab_load_images(lab *l, ps_error *err)
 	for (size_t i = 0; i < l->module_count; i++)
 		if ((st = lab_image_bind(&l->modules[i].img, resolve, l, err)) != PS_OK)
 			return ps_error_prefix(err, "binding %s: ", l->modules[i].spec->name);
-	return PS_OK;
+	return resolve_context_symbols(l, err);
 }
 
 ps_status lab_map_images(lab *l, ps_error *err)

@@ -470,8 +470,13 @@ static ps_status parse_context(parser *p)
 		if (!known)
 			return fail(p, "context: unknown register '%s' for %s", p->tok[i],
 				    lab_arch_name(p->sc->arch));
-		if ((st = number(p, i + 1, p->tok[i], lab_arch_is_64(p->sc->arch) ? UINT64_MAX : 0xFFFFFFFFull, &v)) != PS_OK)
+		if (strchr(p->tok[i + 1], '!')) {
+			if (strlen(p->tok[i + 1]) >= sizeof r->symbol)
+				return fail(p, "context: symbol '%s' is too long", p->tok[i + 1], NULL);
+			v = 0;
+		} else if ((st = number(p, i + 1, p->tok[i], lab_arch_is_64(p->sc->arch) ? UINT64_MAX : 0xFFFFFFFFull, &v)) != PS_OK) {
 			return st;
+		}
 		for (size_t k = 0; k < p->sc->reg_count; k++)
 			if (strcmp(p->sc->regs[k].name, p->tok[i]) == 0)
 				r = &p->sc->regs[k];
@@ -482,6 +487,9 @@ static ps_status parse_context(parser *p)
 			snprintf(r->name, sizeof r->name, "%.7s", p->tok[i]);
 		}
 		r->value = v;
+		r->symbol[0] = '\0';
+		if (strchr(p->tok[i + 1], '!'))
+			snprintf(r->symbol, sizeof r->symbol, "%s", p->tok[i + 1]);
 	}
 	return PS_OK;
 }

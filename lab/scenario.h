@@ -103,6 +103,9 @@ typedef struct lab_vm_value {
 typedef struct lab_reg {
 	char name[8];         /* "eip", "rsp", "cs", "efl"... lower case */
 	uint64_t value;
+	/* "nt!KeBugCheckEx+0x30": a symbol of a loaded image, resolved when the
+	 * images are in place (value is 0 until then); empty for a number. */
+	char symbol[96];
 } lab_reg;
 
 typedef struct lab_scenario {
