@@ -339,6 +339,19 @@ ps_status ps_cmd_lm(ps_session *s, const char *cmd, const char *args, FILE *out)
 			print_module_verbose(s, list[i], out);
 	}
 	free(list);
+	/* WinDbg ends a full listing with the drivers unloaded most recently,
+	 * in the order the kernel keeps them. */
+	count = ps_kernel_unloaded_count(s->kernel);
+	if (count && !o.pattern && !o.path_pattern && !o.have_address) {
+		fprintf(out, "\nUnloaded modules:\n");
+		for (i = 0; i < count; i++) {
+			const ps_triage_unloaded *u = ps_kernel_unloaded(s->kernel, i);
+			char a[PS_ADDR_BUF], b[PS_ADDR_BUF];
+
+			fprintf(out, "%s %s   %s\n", ps_cmd_fmt_addr(s, u->start, a),
+				ps_cmd_fmt_addr(s, u->end, b), u->name);
+		}
+	}
 	return PS_OK;
 }
 
