@@ -60,6 +60,17 @@ static const profile_name names[] = {
 	S("_OBJECT_HEADER_QUOTA_INFO", obj_quota_size),
 	S("_KDDEBUGGER_DATA64", kdbg_size),
 	S("_POOL_HEADER", pool_header),
+	F("_MM_SESSION_SPACE.CommittedPages", ss_committed),
+	F("_MM_SESSION_SPACE.SessionPoolAllocationFailures", ss_failures),
+	F("_MM_SESSION_SPACE.WsListEntry", ss_ws_list),
+	F("_MM_SESSION_SPACE.PagedPoolInfo.AllocatedPagedPool", ss_allocated_paged),
+	F("_MM_SESSION_SPACE.PagedPool", ss_paged_pool),
+	F("_MM_SESSION_SPACE.PoolTrackTableExpansion", ss_track_exp),
+	F("_MM_SESSION_SPACE.PoolTrackTableExpansionSize", ss_track_exp_size),
+	F("_MM_SESSION_SPACE.PoolTrackBigPages", ss_big),
+	F("_MM_SESSION_SPACE.PoolTrackBigPagesSize", ss_big_size),
+	S("_MM_SESSION_SPACE", ss_size),
+	F("_MM_PAGED_POOL_INFO.AllocatedPagedPool", ppi_allocated),
 };
 
 /* The address layout is not printed, but lab_profile_init draws distinct

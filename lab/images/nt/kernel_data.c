@@ -125,17 +125,8 @@ SIZE_T MmMaximumNonPagedPoolInBytes;
 SIZE_T MmSizeOfPagedPoolInBytes;
 ULONG MmSpecialPoolTag;
 
-/* MM_PAGED_POOL_INFO: !vm reads AllocatedPagedPool from nt!MmPagedPoolInfo. */
-typedef struct _MM_PAGED_POOL_INFO {
-	ULONG_PTR Mutex[8];
-	PVOID PagedPoolAllocationMap;
-	PVOID FirstPteForPagedPool;
-	PVOID LastPteForPagedPool;
-	PVOID NextPdeForPagedPoolExpansion;
-	ULONG PagedPoolHint;
-	SIZE_T PagedPoolCommit;
-	SIZE_T AllocatedPagedPool;
-} MM_PAGED_POOL_INFO;
+/* !vm reads AllocatedPagedPool from nt!MmPagedPoolInfo (the build's
+ * MM_PAGED_POOL_INFO, types/nt_<build>_<arch>.h). */
 MM_PAGED_POOL_INFO MmPagedPoolInfo;
 PVOID MmPagedPoolInformation;
 

@@ -111,30 +111,60 @@ LAB_FIELD(POOL_DESCRIPTOR, PendingFreeDepth, 0x10C, "§3.6");
 LAB_FIELD(POOL_DESCRIPTOR, ListHeads, 0x140, "§3.6");
 LAB_SIZE(POOL_DESCRIPTOR, 0x1140, "§3.6");
 
+/* MM_PAGED_POOL_INFO (Windows 10 x64 type data, ntdiff/headers
+ * Win10_1809_RS5_17754 as the lab writer cites it, and the Vergilius
+ * 17763 layout: Lock 0x0, PagedPoolAllocationMap 0x8 (RTL_BITMAP_EX),
+ * FirstPteForPagedPool 0x18, MaximumSize 0x20, PagedPoolHint 0x28,
+ * AllocatedPagedPool 0x30; size 0x38). */
+typedef struct _MM_PAGED_POOL_INFO {
+	UCHAR Reserved_000[0x20];
+	ULONGLONG MaximumSize;
+	ULONGLONG PagedPoolHint;
+	ULONGLONG AllocatedPagedPool;
+} MM_PAGED_POOL_INFO, *PMM_PAGED_POOL_INFO;
+LAB_FIELD(MM_PAGED_POOL_INFO, MaximumSize, 0x20, "ntdiff Win10 1809 x64");
+LAB_FIELD(MM_PAGED_POOL_INFO, AllocatedPagedPool, 0x30, "ntdiff Win10 1809 x64");
+LAB_SIZE(MM_PAGED_POOL_INFO, 0x38, "ntdiff Win10 1809 x64");
+
 /* MM_SESSION_SPACE: ReferenceCount, u and SessionId from the 17763 type
- * data (Vergilius; the lab writes them, lab/processes.c); the pool fields
- * from formats.md §3.4/§3.6. The rest of the structure is not documented
- * there; it ends after the last documented field. */
+ * data (Vergilius; the lab writes them, lab/processes.c); CommittedPages,
+ * SessionPoolAllocationFailures, WsListEntry and PagedPoolInfo from the
+ * ntdiff/headers Win10_1809_RS5_17754 x64 type data (the offsets the lab
+ * writer uses, docs/lab.md); the pool fields from formats.md §3.4/§3.6.
+ * Padded to the five pages the lab allocates (lab/profile.c ss_size). */
 typedef struct _MM_SESSION_SPACE {
 	LONG ReferenceCount;
 	union {
 		ULONG LongFlags;
 	} u;
 	ULONG SessionId;
-	UCHAR Reserved_00C[0xD74];
+	UCHAR Reserved_00C[0x24];
+	ULONGLONG CommittedPages;
+	UCHAR Reserved_038[0x20];
+	ULONG SessionPoolAllocationFailures[4];
+	UCHAR Reserved_068[0x28];
+	LIST_ENTRY WsListEntry;
+	MM_PAGED_POOL_INFO PagedPoolInfo;
+	UCHAR Reserved_0D8[0xCA8];
 	POOL_DESCRIPTOR PagedPool;
 	UCHAR Reserved_1EC0[0x168];
 	PPOOL_TRACKER_TABLE PoolTrackTableExpansion;
 	SIZE_T PoolTrackTableExpansionSize;
 	PPOOL_TRACKER_BIG_PAGES PoolTrackBigPages;
 	SIZE_T PoolTrackBigPagesSize;
+	UCHAR Reserved_2048[0x2FB8];
 } MM_SESSION_SPACE, *PMM_SESSION_SPACE;
 LAB_FIELD(MM_SESSION_SPACE, SessionId, 0x8, "Vergilius 17763");
+LAB_FIELD(MM_SESSION_SPACE, CommittedPages, 0x30, "ntdiff Win10 1809 x64");
+LAB_FIELD(MM_SESSION_SPACE, SessionPoolAllocationFailures, 0x58, "ntdiff Win10 1809 x64");
+LAB_FIELD(MM_SESSION_SPACE, WsListEntry, 0x90, "ntdiff Win10 1809 x64");
+LAB_FIELD(MM_SESSION_SPACE, PagedPoolInfo, 0xA0, "ntdiff Win10 1809 x64");
 LAB_FIELD(MM_SESSION_SPACE, PagedPool, 0xD80, "§3.6");
 LAB_FIELD(MM_SESSION_SPACE, PoolTrackTableExpansion, 0x2028, "§3.4");
 LAB_FIELD(MM_SESSION_SPACE, PoolTrackTableExpansionSize, 0x2030, "§3.4");
 LAB_FIELD(MM_SESSION_SPACE, PoolTrackBigPages, 0x2038, "§3.4");
 LAB_FIELD(MM_SESSION_SPACE, PoolTrackBigPagesSize, 0x2040, "§3.4");
+LAB_SIZE(MM_SESSION_SPACE, 0x5000, "five pages, lab/profile.c");
 
 /* ---- objects and handles (formats.md §4) ------------------------------- */
 

@@ -100,31 +100,60 @@ LAB_FIELD(POOL_DESCRIPTOR, PendingFreeDepth, 0x108, "§3.6");
 LAB_FIELD(POOL_DESCRIPTOR, ListHeads, 0x140, "§3.6");
 LAB_SIZE(POOL_DESCRIPTOR, 0x1140, "§3.6");
 
+/* MM_PAGED_POOL_INFO (ntdiff/headers Win7_SP1/x64 ntoskrnl.exe
+ * _MM_PAGED_POOL_INFO.h: Mutex 0x0, PagedPoolAllocationMap 0x38,
+ * FirstPteForPagedPool 0x48, PagedPoolHint 0x50, PagedPoolCommit 0x58,
+ * AllocatedPagedPool 0x60; size 0x68). !vm reads AllocatedPagedPool in
+ * nt!MmPagedPoolInfo and in each MM_SESSION_SPACE.PagedPoolInfo. */
+typedef struct _MM_PAGED_POOL_INFO {
+	UCHAR Reserved_000[0x58];
+	ULONGLONG PagedPoolCommit;
+	ULONGLONG AllocatedPagedPool;
+} MM_PAGED_POOL_INFO, *PMM_PAGED_POOL_INFO;
+LAB_FIELD(MM_PAGED_POOL_INFO, PagedPoolCommit, 0x58, "ntdiff Win7_SP1 x64");
+LAB_FIELD(MM_PAGED_POOL_INFO, AllocatedPagedPool, 0x60, "ntdiff Win7_SP1 x64");
+LAB_SIZE(MM_PAGED_POOL_INFO, 0x68, "ntdiff Win7_SP1 x64");
+
 /* MM_SESSION_SPACE: ReferenceCount, u and SessionId from the 7601 type data
- * (Vergilius; the lab writes them, lab/processes.c); the pool fields from
- * formats.md §3.4/§3.6. Padded to the two pages the lab allocates. */
+ * (Vergilius; the lab writes them, lab/processes.c); CommittedPages,
+ * SessionPoolAllocationFailures, WsListEntry and PagedPoolInfo from
+ * ntdiff/headers Win7_SP1/x64 _MM_SESSION_SPACE.h (the offsets the lab
+ * writer uses, docs/lab.md); the pool fields from formats.md §3.4/§3.6.
+ * Ends at its real size, 0x1F80; the lab gives it two pages. */
 typedef struct _MM_SESSION_SPACE {
 	LONG ReferenceCount;
 	union {
 		ULONG LongFlags;
 	} u;
 	ULONG SessionId;
-	UCHAR Reserved_00C[0xCB4];
+	UCHAR Reserved_00C[0x2C];
+	ULONGLONG CommittedPages;
+	UCHAR Reserved_040[0x24];
+	ULONG SessionPoolAllocationFailures[4];
+	UCHAR Reserved_074[0x34];
+	LIST_ENTRY WsListEntry;
+	UCHAR Reserved_0B8[0xAE0];
+	MM_PAGED_POOL_INFO PagedPoolInfo;
+	UCHAR Reserved_C00[0xC0];
 	POOL_DESCRIPTOR PagedPool;
 	UCHAR Reserved_1E00[0x130];
 	PPOOL_TRACKER_TABLE PoolTrackTableExpansion;
 	SIZE_T PoolTrackTableExpansionSize;
 	PPOOL_TRACKER_BIG_PAGES PoolTrackBigPages;
 	SIZE_T PoolTrackBigPagesSize;
-	UCHAR Reserved_1F50[0xB0];
+	UCHAR Reserved_1F50[0x30];
 } MM_SESSION_SPACE, *PMM_SESSION_SPACE;
 LAB_FIELD(MM_SESSION_SPACE, SessionId, 0x8, "Vergilius 7601");
+LAB_FIELD(MM_SESSION_SPACE, CommittedPages, 0x38, "ntdiff Win7_SP1 x64");
+LAB_FIELD(MM_SESSION_SPACE, SessionPoolAllocationFailures, 0x64, "ntdiff Win7_SP1 x64");
+LAB_FIELD(MM_SESSION_SPACE, WsListEntry, 0xA8, "ntdiff Win7_SP1 x64");
+LAB_FIELD(MM_SESSION_SPACE, PagedPoolInfo, 0xB98, "ntdiff Win7_SP1 x64");
 LAB_FIELD(MM_SESSION_SPACE, PagedPool, 0xCC0, "§3.6");
 LAB_FIELD(MM_SESSION_SPACE, PoolTrackTableExpansion, 0x1F30, "§3.4");
 LAB_FIELD(MM_SESSION_SPACE, PoolTrackTableExpansionSize, 0x1F38, "§3.4");
 LAB_FIELD(MM_SESSION_SPACE, PoolTrackBigPages, 0x1F40, "§3.4");
 LAB_FIELD(MM_SESSION_SPACE, PoolTrackBigPagesSize, 0x1F48, "§3.4");
-LAB_SIZE(MM_SESSION_SPACE, 0x2000, "two pages, lab/processes.c");
+LAB_SIZE(MM_SESSION_SPACE, 0x1F80, "ntdiff Win7_SP1 x64 (CpuQuotaBlock @0x1F78 is the last field); the lab gives it two pages");
 
 /* ---- objects and handles (formats.md §4) ------------------------------- */
 

@@ -97,16 +97,39 @@ LAB_FIELD(POOL_DESCRIPTOR, PendingFreeDepth, 0x104, "§3.6");
 LAB_FIELD(POOL_DESCRIPTOR, ListHeads, 0x140, "§3.6");
 LAB_SIZE(POOL_DESCRIPTOR, 0x1140, "§3.6");
 
+/* MM_PAGED_POOL_INFO (ntdiff/headers Win7_SP1 x86 ntoskrnl type data:
+ * Mutex 0x0, PagedPoolAllocationMap 0x20, FirstPteForPagedPool 0x28,
+ * MaximumSize 0x2C, PagedPoolHint 0x30, AllocatedPagedPool 0x34; size 0x38).
+ * !vm reads AllocatedPagedPool in nt!MmPagedPoolInfo and in each session's
+ * MM_SESSION_SPACE.PagedPoolInfo (docs/lab.md). */
+typedef struct _MM_PAGED_POOL_INFO {
+	UCHAR Reserved_000[0x34];
+	ULONG AllocatedPagedPool;
+} MM_PAGED_POOL_INFO, *PMM_PAGED_POOL_INFO;
+LAB_FIELD(MM_PAGED_POOL_INFO, AllocatedPagedPool, 0x34, "ntdiff Win7_SP1 x86");
+LAB_SIZE(MM_PAGED_POOL_INFO, 0x38, "ntdiff Win7_SP1 x86");
+
 /* MM_SESSION_SPACE: ReferenceCount, u and SessionId from the 7601 type data
- * (Vergilius; the lab writes them, lab/processes.c); the pool fields from
- * formats.md §3.4/§3.6. Two pages, as the lab allocates it. */
+ * (Vergilius; the lab writes them, lab/processes.c); CommittedPages,
+ * SessionPoolAllocationFailures, WsListEntry and PagedPoolInfo from the
+ * ntdiff/headers Win7_SP1 x86 type data (the offsets the lab writer uses,
+ * docs/lab.md); the pool fields from formats.md §3.4/§3.6. Two pages, as
+ * the lab allocates it. */
 typedef struct _MM_SESSION_SPACE {
 	LONG ReferenceCount;
 	union {
 		ULONG LongFlags;
 	} u;
 	ULONG SessionId;
-	UCHAR Reserved_00C[0xDF4];
+	UCHAR Reserved_00C[0x1C];
+	ULONG CommittedPages;
+	UCHAR Reserved_02C[0x14];
+	ULONG SessionPoolAllocationFailures[4];
+	UCHAR Reserved_050[0x20];
+	LIST_ENTRY WsListEntry;
+	UCHAR Reserved_078[0xCC0];
+	MM_PAGED_POOL_INFO PagedPoolInfo;
+	UCHAR Reserved_D70[0x90];
 	POOL_DESCRIPTOR PagedPool;
 	UCHAR Reserved_1F40[0x88];
 	PPOOL_TRACKER_TABLE PoolTrackTableExpansion;
@@ -116,6 +139,10 @@ typedef struct _MM_SESSION_SPACE {
 	UCHAR Reserved_1FD8[0x28];
 } MM_SESSION_SPACE, *PMM_SESSION_SPACE;
 LAB_FIELD(MM_SESSION_SPACE, SessionId, 0x8, "Vergilius 7601");
+LAB_FIELD(MM_SESSION_SPACE, CommittedPages, 0x28, "ntdiff Win7_SP1 x86");
+LAB_FIELD(MM_SESSION_SPACE, SessionPoolAllocationFailures, 0x40, "ntdiff Win7_SP1 x86");
+LAB_FIELD(MM_SESSION_SPACE, WsListEntry, 0x70, "ntdiff Win7_SP1 x86");
+LAB_FIELD(MM_SESSION_SPACE, PagedPoolInfo, 0xD38, "ntdiff Win7_SP1 x86");
 LAB_FIELD(MM_SESSION_SPACE, PagedPool, 0xE00, "§3.6");
 LAB_FIELD(MM_SESSION_SPACE, PoolTrackTableExpansion, 0x1FC8, "§3.4");
 LAB_FIELD(MM_SESSION_SPACE, PoolTrackTableExpansionSize, 0x1FCC, "§3.4");
