@@ -46,3 +46,16 @@ printf '%-34s %10.4f %10s\n' "cat dump >/dev/null (floor)" "$cat_t" "1.00"
 printf '%-34s %10.4f %10.4f\n' "open + lm" "$lm_t" "$(echo "$lm_t $cat_t" | awk '{print $1/$2}')"
 printf '%-34s %10.4f %10.4f\n' "s -a over every module's range" "$s_t" "$(echo "$s_t $cat_t" | awk '{print $1/$2}')"
 printf '%-34s %10.4f %10.4f\n' "s -a over the kernel half (128 TiB)" "$half_t" "$(echo "$half_t $cat_t" | awk '{print $1/$2}')"
+
+# PDB symbol lookups: a generated program with many functions, linked with
+# lld-link /DEBUG so its PDB has a realistic number of procedures.
+pdbdir="$work/pdb"
+if [ ! -f "$pdbdir/many.pdb" ]; then
+	mkdir -p "$pdbdir"
+	awk 'BEGIN { for (i = 0; i < 20000; i++) printf "int f%d(int x) { return x * %d + %d; }\n", i, i, i % 7;
+	             printf "int __stdcall DllMain(void *a, unsigned b, void *c) { return f1(1); }\n" }' > "$pdbdir/many.c"
+	clang --target=x86_64-pc-windows-msvc -O1 -g -gcodeview -c "$pdbdir/many.c" -o "$pdbdir/many.obj"
+	lld-link /dll /noentry /nodefaultlib /debug /out:"$pdbdir/many.dll" /pdb:"$pdbdir/many.pdb" "$pdbdir/many.obj" >/dev/null
+fi
+echo
+"$build/bench/pdb_lookup" "$pdbdir/many.pdb" 1000000
