@@ -68,6 +68,22 @@ const ps_module *ps_kernel_module_named(const ps_kernel *k, const char *name);
 size_t ps_kernel_unloaded_count(const ps_kernel *k);
 const ps_triage_unloaded *ps_kernel_unloaded(const ps_kernel *k, size_t i);
 
+/* One process of the active process list (src/nt/processes.c). */
+typedef struct ps_process_entry {
+	uint64_t eprocess;
+	uint64_t pid;
+	uint64_t session_space;   /* EPROCESS.Session: MM_SESSION_SPACE, 0 for none */
+	char name[16];            /* ImageFileName */
+} ps_process_entry;
+
+struct ps_symbols;
+/* Walk PsActiveProcessHead (symbol, else KDBG) through
+ * EPROCESS.ActiveProcessLinks, offsets from the symbol service. Bounded and
+ * Blink-checked: a broken or endless list stops the walk with a message in
+ * `warning` (nullable) and keeps what was read. Free *out with free(). */
+ps_status ps_kernel_processes(ps_kernel *k, struct ps_symbols *syms, ps_process_entry **out, size_t *count,
+			      char *warning, size_t warning_size, ps_error *err);
+
 /* PE reader callback context for an image mapped in the kernel space. */
 typedef struct ps_kernel_image_reader {
 	ps_kernel *kernel;
