@@ -143,6 +143,14 @@ const char *ps_dump_warning(const ps_dump *d, size_t i);
  * page is not stored in this dump. O(1) for runs and bitmaps after open. */
 const uint8_t *ps_dump_page(const ps_dump *d, uint64_t pfn);
 
+/* Say that the dump bytes [p, p + len), from ps_dump_page or ps_dump_bytes,
+ * are not needed for now. A dump mapped from a file lets those pages leave
+ * the process's resident set (the page cache keeps them and the next read
+ * maps them again), so a scan over a 4 GiB dump does not end with 4 GiB
+ * resident. Nothing happens for dumps over memory the caller owns, or for
+ * bytes outside the dump. */
+void ps_dump_release(const ps_dump *d, const void *p, size_t len);
+
 /* File offset of a stored page: PS_ENOTPRESENT when not stored. */
 ps_status ps_dump_page_offset(const ps_dump *d, uint64_t pfn, uint64_t *offset, ps_error *err);
 

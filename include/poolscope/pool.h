@@ -156,6 +156,9 @@ typedef struct ps_big_table {
 ps_status ps_big_table_read(ps_symbols *sym, ps_vm *vm, ps_big_table **out, ps_error *err);
 void ps_big_table_free(ps_big_table *t);
 
+/* Bytes the table spans (its size clamped to PS_BIG_TABLE_MAX_ENTRIES). */
+uint64_t ps_big_table_bytes(const ps_big_table *t);
+
 /* The in-use allocation whose pages contain `va`, or NULL. */
 const ps_big_page *ps_big_table_find(const ps_big_table *t, uint64_t va);
 

@@ -13,6 +13,7 @@
 #include "cmd/cmd_disasm.h"
 #include "cmd/cmd_symbols.h"
 #include "cmd/cmd_eval.h"
+#include "cmd/cmd_pool.h"
 #include "cmd/cmd_pool_usage.h"
 #include "cmd/cmd_table.h"
 
@@ -50,6 +51,8 @@ static const ps_cmd_entry table[] = {
 	{"!sym", ps_cmd_sym, 0},
 	{"!poolused", ps_cmd_poolused, 0},
 	{"!vm", ps_cmd_vm, 0},
+	{"!pool", ps_cmd_pool, 0},
+	{"!poolfind", ps_cmd_poolfind, 0},
 	{"lm", ps_cmd_lm, 1},
 };
 
