@@ -6,8 +6,9 @@
 #  - seed-env2 (scale 0.001) and its 1809 variant: `!poolused 2` tops with
 #    Thre, "Thread objects , Binary: nt!ps"; a tag filter with wildcards;
 #  - hostile tracker data, patched into a DumpType 1 lab dump: an absurd
-#    PoolTrackTableSize is refused with a message, and a size that runs the
-#    table into unmapped memory gives the readable part and a note.
+#    PoolTrackTableSize is refused with a message, a size that runs the
+#    table into unmapped memory gives the readable part and a note, and
+#    the dump patched back reads cleanly.
 # To update the golden file after a deliberate change: PS_UPDATE_GOLDEN=1.
 set -u
 
@@ -50,12 +51,13 @@ for v in seed-env2 seed-env2-1809; do
 	[ "$(printf '%s\n' "$rows" | cut -c2-5)" = Thre ] || fail "$v: the filter Th?e shows: $rows"
 done
 
-# Hostile tracker data: a DumpType 1 dump, PoolTrackTableSize patched.
+# Hostile tracker data: a DumpType 1 dump, PoolTrackTableSize patched in place.
 "$lab" "$src/scenarios/seed-env1.scn" --scale 0.001 --type 1 -o h.dmp --truth h.json --symbols hstore -q ||
 	{ echo "FAIL: lab --type 1"; exit 1; }
-patch() { # patch VALUE: write PoolTrackTableSize = VALUE into a copy, p.dmp
+patch() { # patch VALUE: PoolTrackTableSize = VALUE in h.dmp itself (a
+	# copy of the 2 GiB sparse file would cost real disk writes)
 	python3 - "$1" <<'PY'
-import json, shutil, struct, sys
+import json, struct, sys
 t = json.load(open('h.json'))
 va = int(t['globals']['PoolTrackTableSize']['va'], 16)
 br = t['boot_region']
@@ -67,19 +69,23 @@ for r in t['physical_memory']['runs']:
         off += before * 4096 + (pa - s)
         break
     before += int(r['page_count'], 16)
-shutil.copy('h.dmp', 'p.dmp')
-with open('p.dmp', 'r+b') as f:
+with open('h.dmp', 'r+b') as f:
     f.seek(off)
     f.write(struct.pack('<I', int(sys.argv[1])))
 PY
 }
-patch 1073741825 && "$bin" -z p.dmp -y hstore -c '!poolused 4' >absurd.txt 2>&1
+size=$(python3 -c "import json; print(json.load(open('h.json'))['pool']['tracker']['size'])")
+patch 1073741825 && "$bin" -z h.dmp -y hstore -c '!poolused 4' >absurd.txt 2>&1
 grep -q 'out of range.*refused' absurd.txt || fail "an absurd PoolTrackTableSize is not refused: $(cat absurd.txt)"
-patch 1048577 && "$bin" -z p.dmp -y hstore -c '!poolused 4' >partial.txt 2>&1
+patch 1048577 && "$bin" -z h.dmp -y hstore -c '!poolused 4' >partial.txt 2>&1
 grep -q 'unreadable page(s) .* skipped (partial counts)' partial.txt || fail "no note about unreadable table pages"
 # What lies past the real table is other pool data, read as entries (as
 # WinDbg would); the table is still printed, with its total.
 grep -q '^ Tag    Allocs' partial.txt && grep -q '^ TOTAL ' partial.txt || fail "no partial output: $(head -12 partial.txt)"
+# Patched back, the same dump reads cleanly: the patch, not the dump, did it.
+patch "$size" && "$bin" -z h.dmp -y hstore -c '!poolused 4' >restored.txt 2>&1
+grep -q '^\*\*\*' restored.txt && fail "notes after restoring the size: $(head -3 restored.txt)"
+grep -q '^ MSKK        0        0       415  1699840 ' restored.txt || fail "restored dump lacks MSKK"
 
 [ $fails = 0 ] && echo "!poolused golden and hostile checks pass" || echo "$fails failure(s)"
 [ $fails = 0 ]
