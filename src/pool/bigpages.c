@@ -175,7 +175,9 @@ ps_status ps_big_table_read(ps_symbols *sym, ps_vm *vm, ps_big_table **out, ps_e
 	uint64_t where, size_where, count, limit, cap_bytes = max_bytes(vm);
 	size_t cap = 0;
 	uint8_t *buf = NULL;
-	uint64_t per_read;
+	uint64_t per_read, kernel_start;
+	int in_hole = 0;
+	size_t bogus = 0;
 	ps_status st;
 
 	*out = NULL;
@@ -200,6 +202,7 @@ ps_status ps_big_table_read(ps_symbols *sym, ps_vm *vm, ps_big_table **out, ps_e
 		     count, PS_BIG_TABLE_MAX_ENTRIES, PS_BIG_TABLE_MAX_ENTRIES);
 		count = PS_BIG_TABLE_MAX_ENTRIES;
 	}
+	kernel_start = l.ptr == 8 ? UINT64_C(0xFFFF800000000000) : UINT64_C(0x80000000);
 	/* Stored entries are bounded too: no dump holds more big allocations
 	 * than it has pages. */
 	limit = cap_bytes / PS_PAGE_SIZE + 1024;
@@ -224,9 +227,14 @@ ps_status ps_big_table_read(ps_symbols *sym, ps_vm *vm, ps_big_table **out, ps_e
 		if (ps_vm_read(vm, at, buf, n * l.size, &done, &rerr) != PS_OK) {
 			uint64_t whole = done / l.size;
 			t->entries_unread += n - whole;
-			note(t, "%0*" PRIx64 ": Unable to get contents of big pool block", (int)l.ptr * 2,
-			     at + whole * l.size);
+			/* WinDbg's words, once per unreadable stretch. */
+			if (!in_hole || whole)
+				note(t, "%0*" PRIx64 ": Unable to get contents of big pool block", (int)l.ptr * 2,
+				     at + whole * l.size);
+			in_hole = 1;
 			n = whole;
+		} else {
+			in_hole = 0;
 		}
 		for (uint64_t j = 0; j < n; j++) {
 			const uint8_t *e = buf + j * l.size;
@@ -240,6 +248,13 @@ ps_status ps_big_table_read(ps_symbols *sym, ps_vm *vm, ps_big_table **out, ps_e
 				continue; /* never used */
 			if (key == 0 && va == 0)
 				continue;
+			/* An allocation is a kernel address (formats.md §3.5):
+			 * anything else is not an entry but damage, or memory
+			 * past the end of the table. */
+			if (ps_vm_canonical(vm, va & ~UINT64_C(1)) < kernel_start) {
+				bogus++;
+				continue;
+			}
 			if (t->count >= limit) {
 				note(t, "more than %" PRIu64 " entries in use; the rest are not listed", limit);
 				i = count;
@@ -282,6 +297,8 @@ ps_status ps_big_table_read(ps_symbols *sym, ps_vm *vm, ps_big_table **out, ps_e
 		}
 	}
 	free(buf);
+	if (bogus)
+		note(t, "%zu entries with a Va outside the kernel's address space were skipped", bogus);
 	t->by_va = malloc((t->count ? t->count : 1) * sizeof *t->by_va);
 	if (!t->by_va) {
 		ps_big_table_free(t);
