@@ -2,6 +2,7 @@
  * main.c - the poolscope program: open a dump and speak kd to it.
  *
  *   poolscope -z DUMP [-c "cmd; cmd"] [-y SYMPATH]
+ *   poolscope findtag TAG PATH...   (cli/findtag_main.c)
  *
  * With -c the commands run one after another, each echoed as "N: kd> cmd"
  * before its output like a kd log, and the program exits. Without -c it
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/findtag_main.h"
 #include "cli/prompt.h"
 #include "poolscope/session.h"
 
@@ -23,6 +25,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: poolscope -z DUMP [-c \"cmd; cmd...\"] [-y SYMPATH] [--tags FILE]\n"
+		"       poolscope findtag TAG PATH...   (which driver files allocate TAG)\n"
 		"\n"
 		"Open a Windows kernel crash dump and run kd commands on it.\n"
 		"\n"
@@ -117,6 +120,8 @@ int main(int argc, char **argv)
 	ps_error err;
 	int i, rc;
 
+	if (argc >= 2 && strcmp(argv[1], "findtag") == 0)
+		return ps_cli_findtag(argc - 2, argv + 2);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
