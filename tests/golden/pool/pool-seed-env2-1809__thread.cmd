@@ -1,0 +1,1 @@
+!pool ffffb7dd`c0058060 2

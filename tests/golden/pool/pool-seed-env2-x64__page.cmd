@@ -1,0 +1,1 @@
+!pool fffffa80`020da060

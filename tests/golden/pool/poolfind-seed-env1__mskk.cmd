@@ -1,0 +1,1 @@
+!poolfind MSKK 1

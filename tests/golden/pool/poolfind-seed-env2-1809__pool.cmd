@@ -1,0 +1,1 @@
+!poolfind Pool 0

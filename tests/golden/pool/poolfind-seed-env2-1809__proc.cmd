@@ -1,0 +1,1 @@
+!poolfind Proc 0

@@ -1,0 +1,1 @@
+!poolfind EtwB 1

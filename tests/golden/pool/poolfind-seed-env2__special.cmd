@@ -1,0 +1,1 @@
+!poolfind Thre 2

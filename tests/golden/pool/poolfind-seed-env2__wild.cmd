@@ -1,0 +1,1 @@
+!poolfind Mm?? 0

@@ -1,0 +1,1 @@
+!poolfind Irp 0

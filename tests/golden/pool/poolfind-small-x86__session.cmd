@@ -1,0 +1,1 @@
+!poolfind Gh05 4
