@@ -59,3 +59,6 @@ if [ ! -f "$pdbdir/many.pdb" ]; then
 fi
 echo
 "$build/bench/pdb_lookup" "$pdbdir/many.pdb" 1000000
+
+echo
+"$root/bench/poolfind.sh" "$build"

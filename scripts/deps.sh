@@ -8,7 +8,7 @@ set -eu
 
 PACKAGES="cmake make gcc clang lld llvm pkg-config libedit-dev libjansson-dev
 libzydis-dev libcurl4-openssl-dev libmspack-dev libclang-rt-14-dev
-gcc-mingw-w64-i686 gcc-mingw-w64-x86-64 binutils python3 zlib1g-dev gcab"
+gcc-mingw-w64-i686 gcc-mingw-w64-x86-64 binutils python3 zlib1g-dev gcab time"
 
 missing=""
 for p in $PACKAGES; do
