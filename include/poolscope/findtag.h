@@ -78,6 +78,10 @@ typedef struct ps_findtag_site {
 	uint64_t pool;
 	int have_size;
 	uint64_t size;
+	/* Different walks (or loop iterations) passed different constants:
+	 * have_pool / have_size are 0 then. */
+	int pool_varies;
+	int size_varies;
 	int in_loop;            /* the call can run again without leaving its function */
 	int protected_tag;      /* the argument carries the protected bit 0x80000000 */
 } ps_findtag_site;

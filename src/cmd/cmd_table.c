@@ -11,6 +11,7 @@
 
 #include "cmd/cmd_dh.h"
 #include "cmd/cmd_disasm.h"
+#include "cmd/cmd_findtag.h"
 #include "cmd/cmd_symbols.h"
 #include "cmd/cmd_eval.h"
 #include "cmd/cmd_pool.h"
@@ -39,6 +40,7 @@ static const ps_cmd_entry table[] = {
 	{"!vtop", ps_cmd_vtop, 0},
 	{"!pte", ps_cmd_pte, 0},
 	{"!dh", ps_cmd_dh, 0},
+	{"!findtag", ps_cmd_findtag, 0},
 	{"u", ps_cmd_u, 0},
 	{"ub", ps_cmd_ub, 0},
 	{"uf", ps_cmd_uf, 0},

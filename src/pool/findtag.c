@@ -170,7 +170,7 @@ static int site_uses(const ft_flow_out *f, uint32_t insn_rva)
  * carries its immediate to an allocator. */
 static ps_status follow(ft_image *img, uint32_t c, uint32_t tag, ft_flow_out *f)
 {
-	uint32_t starts[5], lo = 0, hi = 0, s, next;
+	uint32_t starts[8], lo = 0, hi = 0, s, w = 0, next;
 	size_t n = 0;
 	ps_findtag_function fn;
 	const ps_pe_runtime_function *rf;
@@ -197,8 +197,15 @@ static ps_status follow(ft_image *img, uint32_t c, uint32_t tag, ft_flow_out *f)
 			hi = next > c ? next : 0;
 		}
 	}
-	if (ft_weak_start(img, c, &s) && c - s <= FT_START_WINDOW)
-		starts[n++] = s;
+	/* The code after a ret or jmp may be a block inside the function
+	 * (a loop head after a jump into its condition), so the two before
+	 * it are tried too. */
+	for (int k = 0; k < 3; k++) {
+		uint32_t from = k ? w - 1 : c;
+		if ((k && w == 0) || !ft_weak_start(img, from, &w) || c - w > FT_START_WINDOW)
+			break;
+		starts[n++] = w;
+	}
 	starts[n++] = c;
 
 	for (size_t i = 0; i < n; i++) {

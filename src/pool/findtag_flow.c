@@ -465,15 +465,28 @@ static ps_status add_site(ft_flow_out *out, const ps_findtag_site *s)
 		ps_findtag_site *o = &out->sites[i];
 		if (o->tag_rva == s->tag_rva && o->call_rva == s->call_rva &&
 		    o->inner_call_rva == s->inner_call_rva) {
-			/* Seen before: keep what either walk knew. */
-			if (!o->have_pool && s->have_pool) {
-				o->have_pool = 1;
-				o->pool = s->pool;
+			/* Seen before, on another path or iteration: a value
+			 * that differs is no constant of the site. A walk that
+			 * could not see a value (it started later) says nothing. */
+			if (s->have_pool && !o->pool_varies) {
+				if (!o->have_pool) {
+					o->have_pool = 1;
+					o->pool = s->pool;
+				} else if (o->pool != s->pool) {
+					o->have_pool = 0;
+					o->pool_varies = 1;
+				}
 			}
-			if (!o->have_size && s->have_size) {
-				o->have_size = 1;
-				o->size = s->size;
+			if (s->have_size && !o->size_varies) {
+				if (!o->have_size) {
+					o->have_size = 1;
+					o->size = s->size;
+				} else if (o->size != s->size) {
+					o->have_size = 0;
+					o->size_varies = 1;
+				}
 			}
+			o->in_loop |= s->in_loop;
 			return PS_OK;
 		}
 	}

@@ -34,13 +34,17 @@ static void describe_site(const ps_findtag_report_image *im, const ps_findtag_si
 {
 	char pool[160], size[32], tagtext[8], via[320], name[300];
 
-	if (!s->have_pool)
+	if (s->pool_varies)
+		snprintf(pool, sizeof pool, "varies");
+	else if (!s->have_pool)
 		snprintf(pool, sizeof pool, "?");
 	else if (s->pool_is_flags)
 		ps_findtag_pool_flags_text(s->pool, pool, sizeof pool);
 	else
 		ps_findtag_pool_type_text(s->pool, pool, sizeof pool);
-	if (s->have_size)
+	if (s->size_varies)
+		snprintf(size, sizeof size, "varies");
+	else if (s->have_size)
 		snprintf(size, sizeof size, "0x%" PRIx64, s->size);
 	else
 		snprintf(size, sizeof size, "?");
