@@ -37,8 +37,10 @@ ps_status ps_findtag_parse_tag(const char *text, uint32_t *tag, ps_error *err)
 	n = strlen(text);
 	while (n > 0 && (text[n - 1] == ' ' || text[n - 1] == '\t' || text[n - 1] == '\n'))
 		n--;
-	if (n >= 3 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+	if (n >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
 		uint64_t v = 0;
+		if (n == 2)
+			return ps_error_set(err, PS_EARG, "'0x' needs hex digits after it");
 		for (size_t i = 2; i < n; i++) {
 			int c = (unsigned char)text[i];
 			if (!isxdigit(c) || i > 9)

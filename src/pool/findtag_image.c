@@ -15,7 +15,7 @@
 #include "core/bytes.h"
 #include "pool/findtag_internal.h"
 
-#define FT_MAX_IMAGE (512u << 20)   /* larger than any driver or kernel */
+#define FT_MAX_IMAGE (256u << 20)   /* larger than any driver or kernel */
 #define FT_PAGE_TRIED 1
 #define FT_PAGE_FAILED 2
 #define FT_SCN_CNT_CODE 0x00000020u
@@ -385,9 +385,10 @@ void ft_sweep(ft_image *img)
 			continue;
 		if (end > img->size)
 			end = img->size;
-		while (rva < end) {
+		while (rva < end && img->budget > 0) {
 			ZydisDecodedInstruction insn;
 
+			img->budget--;
 			if (!ft_decode(img, rva, &insn, NULL)) {
 				rva++;
 				boundary = 1;
