@@ -1,25 +1,40 @@
 #!/usr/bin/env bash
-# demo.sh BUILD - the main job on demo data: write the seed's environment-1
-# dump with the lab (Windows 7 SP1 x86 PAE, SIoctl.sys allocating tag MSKK)
-# and run on it the seed's commands that exist so far.
+# demo.sh BUILD - the main job on demo data: the seed's environment 1 (a
+# Windows 7 SP1 x86 PAE system whose paged pool was eaten by SIoctl.sys
+# allocating tag MSKK), written by the lab at the seed's own scale, then
+# investigated step by step with the seed's commands.
 set -euo pipefail
 build=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
 out="$build/demo"
 mkdir -p "$out"
+dump="$out/seed-env1.dmp"
+store="$out/symbols"
 
-"$build/poolscope-lab" "$root/scenarios/seed-env1.scn" -o "$out/seed-env1.dmp" --truth "$out/seed-env1.json"
-echo "wrote $out/seed-env1.dmp ($(du -h --apparent-size "$out/seed-env1.dmp" | cut -f1))"
-echo
+rm -rf "$store"
+"$build/poolscope-lab" "$root/scenarios/seed-env1.scn" --scale 1 -o "$dump" \
+	--truth "$out/seed-env1.json" --symbols "$store"
+# As in the seed, the vendor's PDB is not at hand: only Microsoft's are.
+rm -rf "$store/SIoctl.pdb"
+echo "wrote $dump ($(du -h --apparent-size "$dump" | cut -f1), $(du -h "$dump" | cut -f1) on disk) and its symbol store"
 
-ps() { "$build/poolscope" -z "$out/seed-env1.dmp" -c "$1"; }
-
-ps 'lm'
-hits=$(ps '!for_each_module s -a @#Base @#End "MSKK"')
-printf '%s\n' "$hits"
-# The seed's step 9: the module that holds the hit outside nt.
-hit=$(printf '%s\n' "$hits" | awk '!/kd>/ && NF > 1 { a = $1 } END { print a }')
-if [ -n "$hit" ]; then
-	ps "lmva $hit"
+tags=()
+if [ -f "$root/../shared/data/pooltag.txt" ]; then
+	tags=(--tags "$root/../shared/data/pooltag.txt")
 fi
-TZ=${TZ:-Asia/Tokyo} ps '.formats 4B4B534Dh'
+# WinDbg prints times in the local zone; the seed was written in Tokyo.
+export TZ=${TZ:-Asia/Tokyo}
+kd() { "$build/poolscope" -z "$dump" -y "$store" "${tags[@]}" -c "$1"; }
+
+# The addresses the seed reads off earlier output (the tag hit in the
+# driver, the IAT slot its call goes through) are looked up first; then the
+# whole investigation runs as one kd session, as in the article.
+hit=$(kd '!for_each_module s -a @#Base @#End "MSKK"' | awk '!/kd>/ && NF > 1 { a = $1 } END { print a }')
+slot=$(kd "u $hit-1" | sed -n 's/.*call .*dword ptr \[.*(\([0-9a-f`]*\))\].*/\1/p' | head -n 1)
+
+echo
+kd "!vm 5; !poolused 4; !for_each_module s -a @#Base @#End \"MSKK\"; u $hit-1; ln poi($slot); .formats 4B4B534Dh; lmva $hit"
+
+echo
+echo "and in one step, every allocation site of the tag:"
+kd '!findtag MSKK'
