@@ -195,6 +195,10 @@ ps_status ps_big_table_read(ps_symbols *sym, ps_vm *vm, ps_big_table **out, ps_e
 		return st;
 	}
 	t->table_va = ps_vm_canonical(vm, t->table_va);
+	if (t->table_va == 0) {
+		free(t);
+		return ps_error_set(err, PS_ENOTFOUND, "nt!PoolBigPageTable is NULL");
+	}
 	count = t->size;
 	if (count > PS_BIG_TABLE_MAX_ENTRIES) {
 		note(t, "PoolBigPageTableSize is %" PRIu64 " entries, more than the %" PRIu64
