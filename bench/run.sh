@@ -13,12 +13,11 @@ build=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work="$build/bench"
 mkdir -p "$work"
-mem=${BENCH_MEMORY:-4G}
-dump="$work/bench-$mem.dmp"
+dump="$work/seed-env1-x64-full.dmp"
 
 if [ ! -f "$dump" ]; then
-	echo "writing a full (type 1) lab dump with $mem of RAM ..."
-	"$build/poolscope-lab" "$root/scenarios/seed-env1-x64.scn" --type 1 --memory "$mem" -o "$dump" --truth "$work/bench.json"
+	echo "writing a full (type 1) dump of seed-env1-x64 (all 2 GiB of its RAM) ..."
+	"$build/poolscope-lab" "$root/scenarios/seed-env1-x64.scn" --type 1 -o "$dump" --truth "$work/bench.json"
 fi
 size=$(stat -c %s "$dump")
 
