@@ -11,16 +11,14 @@
  * site was confirmed, 1 when none was, 2 on a usage error.
  */
 #include <dirent.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli/findtag_main.h"
+#include "core/mapfile.h"
 #include "poolscope/findtag.h"
 #include "poolscope/pdb.h"
 #include "poolscope/pe.h"
@@ -203,25 +201,12 @@ static const char *name_at(void *ctx, uint32_t rva, char *buf, size_t n)
 static void scan_file(ft_file *f, uint32_t tag)
 {
 	ps_findtag_image img;
-	struct stat stt;
 	ps_error err;
-	int fd;
 
 	stem_of(f->path, f->stem, sizeof f->stem);
 	ps_error_clear(&err);
-	fd = open(f->path, O_RDONLY);
-	if (fd < 0 || fstat(fd, &stt) != 0) {
-		snprintf(f->error, sizeof f->error, "cannot open the file");
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	f->size = (size_t)stt.st_size;
-	f->map = f->size ? mmap(NULL, f->size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
-	close(fd);
-	if (f->map == MAP_FAILED) {
-		f->map = NULL;
-		snprintf(f->error, sizeof f->error, f->size ? "cannot map the file" : "empty file");
+	if (ps_map_file(f->path, "PE image", &f->map, &f->size, &err) != PS_OK) {
+		snprintf(f->error, sizeof f->error, "%s", err.message);
 		return;
 	}
 	f->pf.data = f->map;
@@ -317,7 +302,7 @@ int ps_cli_findtag(int argc, char **argv)
 		if (files[k].pdb)
 			ps_pdb_close(files[k].pdb);
 		if (files[k].map)
-			munmap(files[k].map, files[k].size);
+			ps_unmap_file(files[k].map, files[k].size);
 		free(paths.v[k]);
 	}
 	free(paths.v);

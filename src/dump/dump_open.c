@@ -7,16 +7,12 @@
  * every later lookup only reads those tables.
  */
 #include "dump/dump_internal.h"
+#include "core/mapfile.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 void dump_warn(ps_dump *d, const char *fmt, ...)
 {
@@ -91,44 +87,20 @@ ps_status ps_dump_open_memory(const void *data, size_t size, const char *name,
 
 ps_status ps_dump_open(const char *path, ps_dump **out, ps_error *err)
 {
-	struct stat sb;
 	void *map;
 	size_t size;
 	ps_status st;
-	int fd;
 
 	if (!out || !path)
 		return ps_error_set(err, PS_EARG, "ps_dump_open: no path or output pointer");
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return ps_error_set(err, PS_EIO, "%s: cannot open: %s", path, strerror(errno));
-	if (fstat(fd, &sb) != 0) {
-		st = ps_error_set(err, PS_EIO, "%s: cannot stat: %s", path, strerror(errno));
-		close(fd);
+	st = ps_map_file(path, "crash dump", &map, &size, err);
+	if (st != PS_OK)
 		return st;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		close(fd);
-		return ps_error_set(err, PS_EIO, "%s: not a regular file", path);
-	}
-	if (sb.st_size <= 0) {
-		close(fd);
-		return ps_error_set(err, PS_EFORMAT, "%s: empty file, not a crash dump", path);
-	}
-	if ((uint64_t)sb.st_size > SIZE_MAX) {
-		close(fd);
-		return ps_error_set(err, PS_EUNSUPPORTED, "%s: file too large to map", path);
-	}
-	size = (size_t)sb.st_size;
-	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED)
-		return ps_error_set(err, PS_EIO, "%s: cannot map %zu bytes: %s", path, size, strerror(errno));
 
 	st = ps_dump_open_memory(map, size, path, out, err);
 	if (st != PS_OK) {
-		munmap(map, size);
+		ps_unmap_file(map, size);
 		return st;
 	}
 	(*out)->mapping = map;
@@ -149,7 +121,7 @@ void ps_dump_close(ps_dump *d)
 	free(d->drivers);
 	free(d->unloaded);
 	if (d->mapping)
-		munmap(d->mapping, d->mapping_size);
+		ps_unmap_file(d->mapping, d->mapping_size);
 	free(d->name);
 	free(d);
 }

@@ -9,14 +9,10 @@
  * words), and one (string offset, stream index) pair per present bucket.
  */
 #include "sym/pdb_internal.h"
+#include "core/mapfile.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "core/bytes.h"
 
@@ -55,44 +51,19 @@ ps_status ps_pdb_open_memory(const void *data, size_t size, const char *name, ps
 
 ps_status ps_pdb_open(const char *path, ps_pdb **out, ps_error *err)
 {
-	struct stat sb;
 	void *map;
 	size_t size;
 	ps_status st;
-	int fd;
 
 	if (!out || !path)
 		return ps_error_set(err, PS_EARG, "ps_pdb_open: no path or output pointer");
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return ps_error_set(err, PS_EIO, "%s: cannot open: %s", path, strerror(errno));
-	if (fstat(fd, &sb) != 0) {
-		st = ps_error_set(err, PS_EIO, "%s: cannot stat: %s", path, strerror(errno));
-		close(fd);
+	st = ps_map_file(path, "PDB", &map, &size, err);
+	if (st != PS_OK)
 		return st;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		close(fd);
-		return ps_error_set(err, PS_EIO, "%s: not a regular file", path);
-	}
-	if (sb.st_size <= 0) {
-		close(fd);
-		return ps_error_set(err, PS_EFORMAT, "%s: empty file, not a PDB", path);
-	}
-	if ((uint64_t)sb.st_size > SIZE_MAX) {
-		close(fd);
-		return ps_error_set(err, PS_EUNSUPPORTED, "%s: file too large to map", path);
-	}
-	size = (size_t)sb.st_size;
-	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED)
-		return ps_error_set(err, PS_EIO, "%s: cannot map %zu bytes: %s", path, size,
-				    strerror(errno));
 	st = ps_pdb_open_memory(map, size, path, out, err);
 	if (st != PS_OK) {
-		munmap(map, size);
+		ps_unmap_file(map, size);
 		return st;
 	}
 	(*out)->mapping = map;
@@ -121,7 +92,7 @@ void ps_pdb_close(ps_pdb *pdb)
 	free_names(pdb);
 	pdb_msf_free(pdb);
 	if (pdb->mapping)
-		munmap(pdb->mapping, pdb->mapping_size);
+		ps_unmap_file(pdb->mapping, pdb->mapping_size);
 	free(pdb->name);
 	free(pdb);
 }
