@@ -7,7 +7,10 @@
  * 32-bit addresses zero-extended in the 64-bit slots, and its list header is
  * a 32-bit LIST_ENTRY in the first 8 bytes, leaving 0x08-0x0F zero (the
  * pattern volatility's KDBG scanner relies on, §2.1). The lab writes the
- * block in clear (Windows-written dumps carry it decoded, §2.4).
+ * block in clear, as Windows-written dumps carry it (§2.4), unless the
+ * scenario says `kdbg-encoded yes`: then it is encoded as a running Windows
+ * 8+ x64 kernel keeps it, with KiWaitNever and KiWaitAlways drawn from the
+ * seed and KdpDataBlockEncoded set.
  */
 #include "lab.h"
 
@@ -196,6 +199,73 @@ static ps_status write_version_block(lab *l, uint64_t list_head, ps_error *err)
 	return lab_vwrite(&l->pg, 0, va, b, sizeof b, err);
 }
 
+/* splitmix64: the encoding values come from the seed without drawing on
+ * the physical allocator's stream, so an encoded dump keeps the layout of
+ * its plain twin page for page. */
+static uint64_t mix64(uint64_t x)
+{
+	x += 0x9E3779B97F4A7C15ull;
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+	return x ^ (x >> 31);
+}
+
+static uint64_t ror64(uint64_t v, unsigned n)
+{
+	n &= 63;
+	return n ? (v >> n) | (v << (64 - n)) : v;
+}
+
+static uint64_t bswap64(uint64_t v)
+{
+	uint64_t r = 0;
+	for (int i = 0; i < 8; i++, v >>= 8)
+		r = (r << 8) | (v & 0xFF);
+	return r;
+}
+
+/* The inverse of nt!KdCopyDataBlock's decoding (formats.md §2.4): per
+ * qword D, t = D ^ A; t = BSWAP64(t) ^ B; E = ROR64(t, N & 0xFF) ^ N. */
+static void encode_block(uint8_t *b, size_t size, uint64_t n, uint64_t a, uint64_t addr)
+{
+	for (size_t off = 0; off + 8 <= size; off += 8) {
+		uint64_t t = ps_le64(b + off) ^ a;
+		t = bswap64(t) ^ addr;
+		ps_put_le64(b + off, ror64(t, (unsigned)(n & 0xFF)) ^ n);
+	}
+}
+
+/* Encode the block in `k` and set the kernel globals that decode it. The
+ * three must be the image's own symbols: a reader finds them in its PDB. */
+static ps_status encode_kdbg(lab *l, uint8_t *k, size_t size, ps_error *err)
+{
+	static const char *const names[] = { "KiWaitNever", "KiWaitAlways", "KdpDataBlockEncoded" };
+	uint64_t va[3], n, a;
+	uint8_t one = 1;
+	ps_status st;
+
+	for (int i = 0; i < 3; i++)
+		if (lab_image_symbol(&l->kernel->img, names[i], &va[i]) != 0)
+			return ps_error_set(err, PS_EUNSUPPORTED,
+					    "%s: kdbg-encoded: the kernel image %s has no symbol %s",
+					    l->scn_name, l->kernel->spec->file, names[i]);
+	n = mix64(l->sc.seed ^ 0x4B69576169744E76ull);   /* "KiWaitNv" */
+	a = mix64(l->sc.seed ^ 0x4B69576169744177ull);   /* "KiWaitAw" */
+	if (!n)
+		n = 1;
+	if (!a)
+		a = 1;
+	if ((st = lab_write_u64(l, va[0], n, err)) != PS_OK ||
+	    (st = lab_write_u64(l, va[1], a, err)) != PS_OK ||
+	    (st = lab_vwrite(&l->pg, 0, va[2], &one, 1, err)) != PS_OK)
+		return st;
+	encode_block(k, size, n, a, va[2]);
+	l->kdbg_wait_never = n;
+	l->kdbg_wait_always = a;
+	l->kdbg_block_encoded_va = va[2];
+	return PS_OK;
+}
+
 ps_status lab_build_kdbg(lab *l, ps_error *err)
 {
 	const lab_profile *p = &l->prof;
@@ -255,6 +325,8 @@ ps_status lab_build_kdbg(lab *l, ps_error *err)
 	}
 	if (p->kdbg_has_pte_base)
 		ps_put_le64(k + 0x360, l->pg.pte_base);
+	if (l->sc.kdbg_encoded && (st = encode_kdbg(l, k, p->kdbg_size, err)) != PS_OK)
+		return st;
 	if ((st = lab_vwrite(&l->pg, 0, kdbg, k, p->kdbg_size, err)) != PS_OK)
 		return st;
 	if ((st = lab_write_list_head(l, head, kdbg, kdbg, err)) != PS_OK)

@@ -104,6 +104,9 @@ typedef struct lab {
 	lab_tag_hit tag_hits[LAB_MAX_TAG_HITS];
 	size_t tag_hit_count;
 	uint64_t kdbg_va;
+	/* kdbg-encoded: the values the block was encoded with (formats.md §2.4) */
+	uint64_t kdbg_wait_never, kdbg_wait_always;   /* nt!KiWaitNever, nt!KiWaitAlways */
+	uint64_t kdbg_block_encoded_va;               /* &nt!KdpDataBlockEncoded */
 	uint64_t pfn_database;
 	uint64_t boot_region_start, boot_region_end;   /* large-page mapped VA */
 	uint64_t boot_region_pa;

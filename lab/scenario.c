@@ -892,6 +892,13 @@ static ps_status parse_line(parser *p)
 			return fail(p, "scale: expected a factor such as 1 or 0.001 (0.000001 to 1000)", NULL, NULL);
 		return PS_OK;
 	}
+	if (strcmp(k, "kdbg-encoded") == 0) {
+		if (p->ntok != 2 || (strcmp(p->tok[1], "yes") != 0 && strcmp(p->tok[1], "no") != 0))
+			return fail(p, "kdbg-encoded: expected yes or no", NULL, NULL);
+		sc->kdbg_encoded = strcmp(p->tok[1], "yes") == 0;
+		sc->kdbg_encoded_line = p->line;
+		return PS_OK;
+	}
 	if (strcmp(k, "handles") == 0 || strcmp(k, "thread") == 0 || strcmp(k, "handle") == 0) {
 		char msg[128];
 		snprintf(msg, sizeof msg, "'%.20s' is reserved for a later version of the lab; line ignored", k);
@@ -914,6 +921,12 @@ static ps_status finish(parser *p)
 		return ps_error_set(p->err, PS_EFORMAT, "%s: no 'build' line", p->name);
 	if (sc->build == 17763 && sc->arch != LAB_ARCH_X64)
 		return ps_error_set(p->err, PS_EUNSUPPORTED, "%s: build 17763 is supported on x64 only", p->name);
+	/* Checked here, not on its line: arch and build may come after it. */
+	if (sc->kdbg_encoded && (sc->arch != LAB_ARCH_X64 || sc->build < 9200))
+		return ps_error_set(p->err, PS_EUNSUPPORTED,
+				    "%s:%d: kdbg-encoded: only x64 Windows 8 and later (build 9200+) keep KDBG "
+				    "encoded; this scenario is %s build %u",
+				    p->name, sc->kdbg_encoded_line, lab_arch_name(sc->arch), (unsigned)sc->build);
 	if (sc->run_count == 0)
 		return ps_error_set(p->err, PS_EFORMAT, "%s: no 'memory' line", p->name);
 	for (size_t i = 0; i < sc->module_count; i++)

@@ -143,6 +143,10 @@ typedef struct lab_scenario {
 	 * COUNT and the scaled vm figures are multiplied by it (1000000 = the
 	 * seed's own figures). --scale overrides. */
 	uint64_t scale_ppm;
+	/* kdbg-encoded yes: write KDBG encoded as Windows 8+ x64 keeps it in
+	 * memory (formats.md §2.4); x64 builds 9200 and later only. */
+	int kdbg_encoded;
+	int kdbg_encoded_line;
 } lab_scenario;
 
 #define LAB_SCALE_ONE 1000000u

@@ -153,6 +153,14 @@ ps_status lab_write_truth(lab *l, const char *path, ps_error *err)
 	json_object_set_new(root, "kernel_base", hex(l->kernel->img.base));
 	json_object_set_new(root, "kdbg", hex(l->kdbg_va));
 	json_object_set_new(root, "kdbg_size", hex(l->prof.kdbg_size));
+	json_object_set_new(root, "kdbg_encoded", json_boolean(l->sc.kdbg_encoded));
+	if (l->sc.kdbg_encoded) {
+		o = json_object();
+		json_object_set_new(o, "ki_wait_never", hex(l->kdbg_wait_never));
+		json_object_set_new(o, "ki_wait_always", hex(l->kdbg_wait_always));
+		json_object_set_new(o, "kdp_data_block_encoded", hex(l->kdbg_block_encoded_va));
+		json_object_set_new(root, "kdbg_encoding", o);
+	}
 	set_global(root, l, "ps_loaded_module_list", "PsLoadedModuleList");
 	set_global(root, l, "ps_active_process_head", "PsActiveProcessHead");
 	set_global(root, l, "kd_version_block", "KdVersionBlock");
