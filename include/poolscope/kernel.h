@@ -53,6 +53,30 @@ ps_status ps_kernel_kdbg(const ps_kernel *k, const uint8_t **raw, size_t *size, 
  * are masked to 32 bits. PS_ENOTFOUND when the block is shorter. */
 ps_status ps_kernel_kdbg_field(const ps_kernel *k, unsigned offset, uint64_t *value);
 
+/* Windows 8+ x64 keeps KDBG encoded in memory (formats.md §2.4). Non-zero
+ * when the block the dump names failed its OwnerTag check on such a target,
+ * so that ps_kernel_decode_kdbg is worth trying; 0 once it is decoded. */
+int ps_kernel_kdbg_encoded(const ps_kernel *k);
+
+/* Decode that block with the values of nt!KiWaitNever and nt!KiWaitAlways
+ * and the address of nt!KdpDataBlockEncoded (symbols give all three), check
+ * it (OwnerTag 'KDBG', a plausible Header.Size) and adopt it: KDBG fields
+ * and the kernel base come from it from then on, the encoded-KDBG warning
+ * goes, and the module list is walked again if KDBG places
+ * PsLoadedModuleList elsewhere than the first walk started. Then
+ * *modules_reloaded (nullable) is set: ps_module pointers and a ps_symbols
+ * opened over this kernel are stale and must be reopened. PS_EFORMAT when
+ * the values do not decode the block (the kernel is left as it was),
+ * PS_EINVALID when there is no encoded block. */
+ps_status ps_kernel_decode_kdbg(ps_kernel *k, uint64_t wait_never, uint64_t wait_always,
+				uint64_t block_encoded_va, int *modules_reloaded, ps_error *err);
+
+/* The decoding alone, in place, on each whole 8-byte qword of `size` bytes:
+ * t = ROL64(E ^ N, N & 0xFF); t = BSWAP64(t ^ B); D = t ^ A (formats.md
+ * §2.4; N = KiWaitNever, A = KiWaitAlways, B = &KdpDataBlockEncoded). */
+void ps_kdbg_decode(void *block, size_t size, uint64_t wait_never, uint64_t wait_always,
+		    uint64_t block_encoded_va);
+
 uint64_t ps_kernel_base(const ps_kernel *k);
 
 size_t ps_kernel_module_count(const ps_kernel *k);

@@ -438,6 +438,10 @@ ps_status ps_cmd_vm(ps_session *s, const char *cmd, const char *args, FILE *out)
 	gather(s, &f);
 	tab = f.modern ? "" : "\t";
 
+	/* Without KDBG and without the PDB most figures have no address. */
+	if (ps_kernel_kdbg(s->kernel, NULL, NULL, NULL) != PS_OK)
+		fprintf(out, "*** no usable KDBG%s: figures only it locates are not shown\n",
+			ps_kernel_kdbg_encoded(s->kernel) ? " (it is encoded; decoding needs nt's PDB)" : "");
 	if (f.missing[0])
 		fprintf(out, "*** no kernel symbols: not shown: %s\n", f.missing);
 	if (!f.modern) {

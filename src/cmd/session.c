@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "core/bytes.h"
 #include "cmd/cmd_table.h"
 #include "cmd/cmd_util.h"
 
@@ -80,6 +81,72 @@ static const char *kernel_warning(const void *k, size_t i)
 	return ps_kernel_warning(k, i);
 }
 
+/* What WinDbg prints when a dump's KdDebuggerDataBlock cannot be used
+ * (dbgeng's target-data check, as printed on loading such a dump). */
+static void kdbg_corrupt(FILE *diag, const char *why)
+{
+	static const char stars[] =
+		"**************************************************************************";
+
+	if (!diag)
+		return;
+	fprintf(diag, "%s\nTHIS DUMP FILE IS PARTIALLY CORRUPT.\n"
+		      "KdDebuggerDataBlock is not present or unreadable.\n%s\n", stars, stars);
+	fprintf(diag, "WARNING: %s\n", why);
+}
+
+/* Windows 8+ x64 keeps KDBG encoded in memory; with the kernel's PDB the
+ * three values that decode it are at hand (formats.md §2.4). Without them
+ * the kernel's own warning says decoding needs symbols. */
+static int decode_kdbg(ps_session *s, const char *sympath, FILE *diag, char *why, size_t why_size)
+{
+	static const char *const names[] = { "nt!KiWaitNever", "nt!KiWaitAlways", "nt!KdpDataBlockEncoded" };
+	uint64_t addr[3], value[2];
+	uint8_t raw[8];
+	int reloaded = 0;
+	ps_symbol sym;
+	ps_error e;
+
+	if (!s->symbols || !ps_kernel_kdbg_encoded(s->kernel))
+		return 0;
+	for (int i = 0; i < 3; i++) {
+		if (ps_symbols_lookup(s->symbols, names[i], &sym) != PS_OK)
+			return 0;
+		addr[i] = sym.address;
+	}
+	for (int i = 0; i < 2; i++) {
+		ps_error_clear(&e);
+		if (ps_vm_read(s->vm, addr[i], raw, 8, NULL, &e) != PS_OK) {
+			char a[20];
+
+			snprintf(why, why_size, "cannot decode KDBG: %s at %s cannot be read: %s", names[i],
+				 ps_format_addr(a, addr[i], 8), e.message);
+			return -1;
+		}
+		value[i] = ps_le64(raw);
+	}
+	ps_error_clear(&e);
+	if (ps_kernel_decode_kdbg(s->kernel, value[0], value[1], addr[2], &reloaded, &e) != PS_OK) {
+		snprintf(why, why_size, "cannot decode KDBG: %s", e.message);
+		return -1;
+	}
+	/* Start the symbols afresh: they hold module pointers (a new module
+	 * list needs new ones) and the kernel base, and the session should
+	 * look as if KDBG had been readable from the start, nt deferred. */
+	(void)reloaded;
+	{
+		ps_symbols_close(s->symbols);
+		s->symbols = NULL;
+		ps_error_clear(&e);
+		if (ps_symbols_open(s->kernel, sympath, &s->symbols, &e) != PS_OK) {
+			s->symbols = NULL;
+			if (diag)
+				fprintf(diag, "WARNING: symbol path '%s': %s\n", sympath ? sympath : "", e.message);
+		}
+	}
+	return 0;
+}
+
 ps_status ps_session_open(const char *path, const ps_session_options *opt, FILE *diag,
 			  ps_session **out, ps_error *err)
 {
@@ -107,8 +174,8 @@ ps_status ps_session_open(const char *path, const ps_session_options *opt, FILE 
 	ps_error_clear(&kerr);
 	st = ps_kernel_open(s->dump, &s->kernel, &kerr);
 	if (st == PS_OK) {
+		/* Its warnings are printed once KDBG had its chance to decode. */
 		s->vm = ps_kernel_vm(s->kernel);
-		print_warnings(diag, kernel_warning, s->kernel, ps_kernel_warning_count(s->kernel));
 	} else {
 		s->kernel = NULL;
 		if (diag)
@@ -135,6 +202,12 @@ ps_status ps_session_open(const char *path, const ps_session_options *opt, FILE 
 				fprintf(diag, "WARNING: symbol path '%s': %s\n", sympath ? sympath : "",
 					kerr.message);
 		}
+		char why[PS_ERROR_MESSAGE_MAX + 64];
+		int failed = decode_kdbg(s, sympath, diag, why, sizeof why) < 0;
+
+		print_warnings(diag, kernel_warning, s->kernel, ps_kernel_warning_count(s->kernel));
+		if (failed)
+			kdbg_corrupt(diag, why);
 	}
 	if (opt && opt->tags_path && !(s->tags_path = strdup(opt->tags_path))) {
 		ps_session_close(s);

@@ -57,6 +57,16 @@ const char *ps_warnings_get(const ps_warnings *w, size_t i)
 	return i < w->count ? w->items[i] : NULL;
 }
 
+void ps_warnings_remove(ps_warnings *w, size_t i)
+{
+	if (i >= w->count)
+		return;
+	free(w->items[i]);
+	memmove(&w->items[i], &w->items[i + 1], (w->count - i - 1) * sizeof w->items[0]);
+	w->count--;
+	w->items[w->count] = NULL;
+}
+
 void ps_warnings_free(ps_warnings *w)
 {
 	for (size_t i = 0; i < w->count; i++)

@@ -30,6 +30,8 @@ void ps_warnings_addv(ps_warnings *w, const char *prefix, const char *fmt, va_li
 void ps_warnings_finish(ps_warnings *w, const char *prefix);
 
 const char *ps_warnings_get(const ps_warnings *w, size_t i);
+/* Drop warning i (one that no longer holds); later ones move up. */
+void ps_warnings_remove(ps_warnings *w, size_t i);
 void ps_warnings_free(ps_warnings *w);
 
 #endif

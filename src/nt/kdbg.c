@@ -7,11 +7,13 @@
  * OwnerTag 'KDBG' at +0x10, and Size at +0x14 tells how much follows
  * (formats.md §2.1). On Windows 8+ x64 the in-memory block may be encoded
  * (formats.md §2.4); decoding needs KiWaitNever, KiWaitAlways and
- * KdpDataBlockEncoded, which only symbols give, so for now such a block is
- * reported and left alone.
+ * KdpDataBlockEncoded, which only symbols give, and symbols come after the
+ * kernel view: here such a block is only recorded and reported, and
+ * kdbg_decode.c decodes it when the caller has the three values.
  */
 #include "nt/kernel_internal.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +29,7 @@ static uint64_t mask(const ps_kernel *k, uint64_t v)
 	return k->pointer_size == 4 ? v & 0xFFFFFFFFu : v;
 }
 
-/* Take `avail` bytes of a block whose OwnerTag was checked. */
-static void adopt(ps_kernel *k, const uint8_t *bytes, size_t avail, uint64_t va, const char *where)
+void kernel_adopt_kdbg(ps_kernel *k, const uint8_t *bytes, size_t avail, uint64_t va, const char *where)
 {
 	uint32_t size = ps_le32(bytes + 0x14);
 	size_t use = size;
@@ -66,10 +67,20 @@ static int tag_ok(ps_kernel *k, const uint8_t *h, uint64_t va, const char *where
 
 	if (tag == KDBG_OWNER_TAG)
 		return 1;
-	if (info->arch == PS_ARCH_X64 && info->minor_version >= WIN8_BUILD)
+	if (info->arch == PS_ARCH_X64 && info->minor_version >= WIN8_BUILD) {
+		/* The first such block is the one to decode: the triage copy
+		 * when there is one (it is what the dump kept). */
+		if (!k->kdbg_encoded) {
+			k->kdbg_encoded = 1;
+			k->kdbg_encoded_va = va;
+			k->kdbg_encoded_copy = h == ps_dump_triage_kdbg(k->dump, NULL);
+			k->kdbg_encoded_warning = k->warnings.count;
+		}
 		kernel_warn(k, "KDBG at %s is encoded; decoding needs symbols (OwnerTag reads 0x%08x)",
 			    ps_format_addr(a, va, k->pointer_size), tag);
-	else
+		if (k->warnings.count <= k->kdbg_encoded_warning)
+			k->kdbg_encoded_warning = SIZE_MAX;
+	} else
 		kernel_warn(k, "%s at %s: OwnerTag 0x%08x is not 'KDBG'", where, ps_format_addr(a, va, k->pointer_size), tag);
 	return 0;
 }
@@ -102,7 +113,7 @@ static void read_from_memory(ps_kernel *k, uint64_t va)
 		memcpy(block, head, sizeof head);
 		done = sizeof head;
 	}
-	adopt(k, block, st == PS_OK ? want : done, va, "KDBG");
+	kernel_adopt_kdbg(k, block, st == PS_OK ? want : done, va, "KDBG");
 	free(block);
 }
 
@@ -117,7 +128,7 @@ void kernel_find_kdbg(ps_kernel *k)
 		if (size < 0x18) {
 			kernel_warn(k, "the triage dump's KDBG copy is only 0x%zx bytes", size);
 		} else if (tag_ok(k, copy, va, "the triage dump's KDBG copy")) {
-			adopt(k, copy, size, va, "the triage dump's KDBG copy");
+			kernel_adopt_kdbg(k, copy, size, va, "the triage dump's KDBG copy");
 			return;
 		}
 	}

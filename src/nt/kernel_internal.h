@@ -30,9 +30,16 @@ struct ps_kernel {
 	size_t kdbg_size;               /* usable bytes (Header.Size, clipped) */
 	size_t kdbg_buffer;             /* allocated, >= KDBG_MIN_BUFFER */
 	uint64_t kdbg_va;
+	/* A Windows 8+ x64 block that failed its OwnerTag check: probably
+	 * encoded (formats.md §2.4), for ps_kernel_decode_kdbg. */
+	int kdbg_encoded;
+	uint64_t kdbg_encoded_va;
+	int kdbg_encoded_copy;          /* it is the triage dump's copy */
+	size_t kdbg_encoded_warning;    /* index of its warning, or SIZE_MAX */
 
 	uint64_t kernel_base;
 
+	uint64_t module_list_head;      /* where the list walk started, 0 if none */
 	ps_module *modules;
 	size_t module_count;
 	size_t *by_base;                /* module indices sorted by base */
@@ -41,6 +48,10 @@ struct ps_kernel {
 };
 
 void kernel_warn(ps_kernel *k, const char *fmt, ...) PS_PRINTF(2, 3);
+
+/* Take `avail` bytes of a block whose OwnerTag was checked as the KDBG
+ * (kdbg.c); `where` names it in warnings. */
+void kernel_adopt_kdbg(ps_kernel *k, const uint8_t *bytes, size_t avail, uint64_t va, const char *where);
 
 /* The steps of ps_kernel_open, in order. */
 void kernel_find_kdbg(ps_kernel *k);

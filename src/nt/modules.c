@@ -286,6 +286,7 @@ ps_status kernel_load_modules(ps_kernel *k, ps_error *err)
 			kernel_warn(k, "KDBG says PsLoadedModuleList is at %s, the dump header %s; using KDBG's",
 				    ps_format_addr(a, from_kdbg, k->pointer_size), ps_format_addr(b, from_header, k->pointer_size));
 		head = from_kdbg ? from_kdbg : from_header;
+		k->module_list_head = head;
 		if (head)
 			walk_list(k, head);
 		else
