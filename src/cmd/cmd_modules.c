@@ -33,6 +33,7 @@
 
 #include "cmd/cmd_table.h"
 #include "cmd/cmd_util.h"
+#include "core/wildcard.h"
 
 typedef struct lm_options {
 	int verbose;
@@ -324,9 +325,9 @@ ps_status ps_cmd_lm(ps_session *s, const char *cmd, const char *args, FILE *out)
 
 		if (!m)
 			continue;
-		if (o.pattern && !ps_cmd_wildcard(o.pattern, m->name))
+		if (o.pattern && !ps_wildcard_match(o.pattern, m->name))
 			continue;
-		if (o.path_pattern && !ps_cmd_wildcard(o.path_pattern, m->path[0] ? m->path : m->image_name))
+		if (o.path_pattern && !ps_wildcard_match(o.path_pattern, m->path[0] ? m->path : m->image_name))
 			continue;
 		if (o.have_address && (o.address < m->base || o.address - m->base >= m->size))
 			continue;

@@ -357,28 +357,3 @@ const ps_module *ps_cmd_module_at(const ps_session *s, uint64_t va)
 	return ps_kernel_module_at(s->kernel, va);
 }
 
-int ps_cmd_wildcard(const char *pattern, const char *text)
-{
-	/* Iterative matcher with one backtrack point: linear enough for names
-	 * and never recursive on hostile patterns. */
-	const char *star = NULL, *resume = NULL;
-
-	while (*text) {
-		if (*pattern == '*') {
-			star = pattern++;
-			resume = text;
-		} else if (*pattern == '?' ||
-			   (*pattern && tolower((unsigned char)*pattern) == tolower((unsigned char)*text))) {
-			pattern++;
-			text++;
-		} else if (star) {
-			pattern = star + 1;
-			text = ++resume;
-		} else {
-			return 0;
-		}
-	}
-	while (*pattern == '*')
-		pattern++;
-	return *pattern == 0;
-}

@@ -59,7 +59,5 @@ const ps_module *ps_cmd_module_at(const ps_session *s, uint64_t va);
  * search command prints its hits. */
 void ps_cmd_display_line(ps_session *s, const char *word, uint64_t va, FILE *out);
 
-/* Case-insensitive wildcard match with * and ?. */
-int ps_cmd_wildcard(const char *pattern, const char *text);
 
 #endif

@@ -53,7 +53,5 @@ void symbols_unload_module(sym_module *sm);
 /* The module's symbol table, built on first need. */
 void symbols_build_table(ps_symbols *s, size_t i);
 
-/* WinDbg wildcard match: '*' any run, '?' one character, case-insensitive. */
-int symbols_wildcard(const char *pattern, const char *text);
 
 #endif

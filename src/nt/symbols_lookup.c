@@ -16,36 +16,7 @@
 #include <strings.h>
 
 #include "core/format.h"
-
-/* Bounds the work of one wildcard match (pattern x text). */
-#define WILDCARD_MAX_STEPS 100000
-
-int symbols_wildcard(const char *pattern, const char *text)
-{
-	const char *star = NULL, *resume = NULL;
-	long steps = 0;
-
-	while (*text) {
-		if (++steps > WILDCARD_MAX_STEPS)
-			return 0;
-		if (*pattern == '*') {
-			star = pattern++;
-			resume = text;
-		} else if (*pattern == '?' ||
-			   (*pattern && tolower((unsigned char)*pattern) == tolower((unsigned char)*text))) {
-			pattern++;
-			text++;
-		} else if (star) {
-			pattern = star + 1;
-			text = ++resume;
-		} else {
-			return 0;
-		}
-	}
-	while (*pattern == '*')
-		pattern++;
-	return *pattern == '\0';
-}
+#include "core/wildcard.h"
 
 static void fill(ps_symbols *s, size_t mi, const sym_entry *e, ps_symbol *out)
 {
@@ -174,14 +145,14 @@ ps_status ps_symbols_match(ps_symbols *s, const char *module_pattern, const char
 	for (size_t i = 0; i < s->nmods; i++) {
 		const ps_module *m = ps_kernel_module(s->kernel, i);
 		const sym_module *sm;
-		if (!symbols_wildcard(mp, m->name))
+		if (!ps_wildcard_match(mp, m->name))
 			continue;
 		any_module = 1;
 		symbols_build_table(s, i);
 		sm = &s->mods[i];
 		for (size_t j = 0; j < sm->nsyms; j++) {
 			ps_symbol sym;
-			if (!symbols_wildcard(np, sm->syms[j].name))
+			if (!ps_wildcard_match(np, sm->syms[j].name))
 				continue;
 			fill(s, i, &sm->syms[j], &sym);
 			if (fn(ctx, &sym))

@@ -6,6 +6,7 @@
  * binary search, wildcard tags into a list tried in file order.
  */
 #include "poolscope/pooltag.h"
+#include "poolscope/pool.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -23,6 +24,7 @@ struct ps_tagdb {
 	uint32_t *exact_value;
 	size_t exact_count;
 	ps_tag_info *wild;     /* file order */
+	ps_tag_pattern *wild_pattern;
 	size_t wild_count;
 };
 
@@ -123,7 +125,8 @@ ps_status ps_tagdb_load_memory(const char *text, size_t len, const char *name, p
 		lines += db->text[i] == '\n';
 	db->exact = calloc(lines, sizeof *db->exact);
 	db->wild = calloc(lines, sizeof *db->wild);
-	if (!db->exact || !db->wild)
+	db->wild_pattern = calloc(lines, sizeof *db->wild_pattern);
+	if (!db->exact || !db->wild || !db->wild_pattern)
 		goto nomem;
 
 	/* Walk lines by length, not by NUL, so stray NUL bytes in a damaged
@@ -140,9 +143,12 @@ ps_status ps_tagdb_load_memory(const char *text, size_t len, const char *name, p
 			continue;
 		if (!parse_line(line, lineno, &entry))
 			continue;
-		if (has_wildcard(entry.tag))
+		/* Wildcard entries match the way !poolfind patterns do. */
+		if (has_wildcard(entry.tag)) {
+			if (ps_tag_pattern_parse(entry.tag, &db->wild_pattern[w], NULL, NULL) != PS_OK)
+				continue;
 			db->wild[w++] = entry;
-		else
+		} else
 			db->exact[e++] = entry;
 	}
 	qsort(db->exact, e, sizeof *db->exact, cmp_exact);
@@ -234,6 +240,7 @@ void ps_tagdb_free(ps_tagdb *db)
 	free(db->exact);
 	free(db->exact_value);
 	free(db->wild);
+	free(db->wild_pattern);
 	free(db);
 }
 
@@ -242,23 +249,9 @@ size_t ps_tagdb_count(const ps_tagdb *db)
 	return db ? db->exact_count + db->wild_count : 0;
 }
 
-/* WinDbg-style wildcard match of a 4-character tag: ? is one character,
- * * matches the rest. */
-static int wild_match(const char pat[4], const char tag[4])
-{
-	for (int i = 0; i < 4; i++) {
-		if (pat[i] == '*')
-			return 1;
-		if (pat[i] != '?' && pat[i] != tag[i])
-			return 0;
-	}
-	return 1;
-}
-
 const ps_tag_info *ps_tagdb_find(const ps_tagdb *db, uint32_t tag)
 {
 	size_t lo = 0, hi;
-	char text[4];
 
 	if (!db)
 		return NULL;
@@ -273,10 +266,8 @@ const ps_tag_info *ps_tagdb_find(const ps_tagdb *db, uint32_t tag)
 	}
 	if (lo < db->exact_count && db->exact_value[lo] == tag)
 		return &db->exact[lo];
-	for (int i = 0; i < 4; i++)
-		text[i] = (char)(tag >> (8 * i));
 	for (size_t i = 0; i < db->wild_count; i++)
-		if (wild_match(db->wild[i].tag, text))
+		if (ps_tag_pattern_match(&db->wild_pattern[i], tag))
 			return &db->wild[i];
 	return NULL;
 }

@@ -73,21 +73,6 @@ static void check_fields(ps_symbols *s)
 	CHECK(ps_symbols_type_size(s, "_KPRCB", &size, NULL) == PS_ENOTFOUND); /* size unknown */
 }
 
-/* x's patterns: '*' any run, '?' one character, any case. */
-static void check_wildcards(void)
-{
-	CHECK(symbols_wildcard("*", ""));
-	CHECK(symbols_wildcard("ExAllocatePool*", "ExAllocatePoolWithTag"));
-	CHECK(symbols_wildcard("exallocatepool*tag", "ExAllocatePoolWithTag"));
-	CHECK(symbols_wildcard("*Pool*Tag*", "ExAllocatePoolWithTagPriority"));
-	CHECK(symbols_wildcard("n?", "nt"));
-	CHECK(!symbols_wildcard("n?", "ntfs"));
-	CHECK(!symbols_wildcard("ExAllocatePool", "ExAllocatePoolWithTag"));
-	CHECK(!symbols_wildcard("*Tag", "ExAllocatePoolWithTagPriority"));
-	CHECK(symbols_wildcard("a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaab"));
-	CHECK(!symbols_wildcard("a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
-}
-
 int main(void)
 {
 	char path[1024], store[] = "/tmp/ps_symbols_triage_XXXXXX", key[512], file[2048], cmd[8192];
@@ -103,7 +88,6 @@ int main(void)
 	uint64_t rip = 0;
 	const ps_dump_info *di;
 
-	check_wildcards();
 	CHECK(ps_dump_open(check_shared_path(path, sizeof path, "data/triage_x64.dmp"), &d, &err) == PS_OK);
 	if (!d)
 		return CHECK_DONE();
