@@ -66,8 +66,9 @@ int ps_kernel_kdbg_encoded(const ps_kernel *k);
  * PsLoadedModuleList elsewhere than the first walk started. Then
  * *modules_reloaded (nullable) is set: ps_module pointers and a ps_symbols
  * opened over this kernel are stale and must be reopened. PS_EFORMAT when
- * the values do not decode the block (the kernel is left as it was),
- * PS_EINVALID when there is no encoded block. */
+ * the values do not decode the block: the kernel keeps no KDBG and its
+ * warning now says why instead of "decoding needs symbols". PS_EINVALID
+ * when there is no encoded block. */
 ps_status ps_kernel_decode_kdbg(ps_kernel *k, uint64_t wait_never, uint64_t wait_always,
 				uint64_t block_encoded_va, int *modules_reloaded, ps_error *err);
 

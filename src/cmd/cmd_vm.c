@@ -439,9 +439,15 @@ ps_status ps_cmd_vm(ps_session *s, const char *cmd, const char *args, FILE *out)
 	tab = f.modern ? "" : "\t";
 
 	/* Without KDBG and without the PDB most figures have no address. */
-	if (ps_kernel_kdbg(s->kernel, NULL, NULL, NULL) != PS_OK)
-		fprintf(out, "*** no usable KDBG%s: figures only it locates are not shown\n",
-			ps_kernel_kdbg_encoded(s->kernel) ? " (it is encoded; decoding needs nt's PDB)" : "");
+	if (ps_kernel_kdbg(s->kernel, NULL, NULL, NULL) != PS_OK) {
+		const char *why = "";
+
+		if (ps_kernel_kdbg_encoded(s->kernel))
+			why = ps_symbols_module_pdb(s->symbols, ps_kernel_module_named(s->kernel, "nt"))
+				      ? " (it is encoded and does not decode)"
+				      : " (it is encoded; decoding needs nt's PDB)";
+		fprintf(out, "*** no usable KDBG%s: figures only it locates are not shown\n", why);
+	}
 	if (f.missing[0])
 		fprintf(out, "*** no kernel symbols: not shown: %s\n", f.missing);
 	if (!f.modern) {

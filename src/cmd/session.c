@@ -92,7 +92,8 @@ static void kdbg_corrupt(FILE *diag, const char *why)
 		return;
 	fprintf(diag, "%s\nTHIS DUMP FILE IS PARTIALLY CORRUPT.\n"
 		      "KdDebuggerDataBlock is not present or unreadable.\n%s\n", stars, stars);
-	fprintf(diag, "WARNING: %s\n", why);
+	if (why[0])
+		fprintf(diag, "WARNING: %s\n", why);
 }
 
 /* Windows 8+ x64 keeps KDBG encoded in memory; with the kernel's PDB the
@@ -126,10 +127,9 @@ static int decode_kdbg(ps_session *s, const char *sympath, FILE *diag, char *why
 		value[i] = ps_le64(raw);
 	}
 	ps_error_clear(&e);
-	if (ps_kernel_decode_kdbg(s->kernel, value[0], value[1], addr[2], &reloaded, &e) != PS_OK) {
-		snprintf(why, why_size, "cannot decode KDBG: %s", e.message);
+	/* On failure the kernel's own warning says why. */
+	if (ps_kernel_decode_kdbg(s->kernel, value[0], value[1], addr[2], &reloaded, &e) != PS_OK)
 		return -1;
-	}
 	/* Start the symbols afresh: they hold module pointers (a new module
 	 * list needs new ones) and the kernel base, and the session should
 	 * look as if KDBG had been readable from the start, nt deferred. */
@@ -202,7 +202,7 @@ ps_status ps_session_open(const char *path, const ps_session_options *opt, FILE 
 				fprintf(diag, "WARNING: symbol path '%s': %s\n", sympath ? sympath : "",
 					kerr.message);
 		}
-		char why[PS_ERROR_MESSAGE_MAX + 64];
+		char why[PS_ERROR_MESSAGE_MAX + 64] = "";
 		int failed = decode_kdbg(s, sympath, diag, why, sizeof why) < 0;
 
 		print_warnings(diag, kernel_warning, s->kernel, ps_kernel_warning_count(s->kernel));

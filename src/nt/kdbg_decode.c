@@ -16,7 +16,9 @@
  */
 #include "nt/kernel_internal.h"
 
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,6 +99,26 @@ static ps_status refresh_modules(ps_kernel *k, uint64_t old_base, int *reloaded,
 	return PS_OK;
 }
 
+/* A refusal: the error, and the same words in place of the kernel's
+ * "decoding needs symbols" warning, which no longer tells the story. */
+static ps_status refuse(ps_kernel *k, ps_error *err, ps_status st, const char *fmt, ...) PS_PRINTF(4, 5);
+static ps_status refuse(ps_kernel *k, ps_error *err, ps_status st, const char *fmt, ...)
+{
+	char msg[PS_ERROR_MESSAGE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (k->kdbg_encoded_warning != SIZE_MAX)
+		ps_warnings_remove(&k->warnings, k->kdbg_encoded_warning);
+	k->kdbg_encoded_warning = k->warnings.count;
+	kernel_warn(k, "%s", msg);
+	if (k->warnings.count <= k->kdbg_encoded_warning)
+		k->kdbg_encoded_warning = SIZE_MAX;
+	return ps_error_set(err, st, "%s", msg);
+}
+
 ps_status ps_kernel_decode_kdbg(ps_kernel *k, uint64_t wait_never, uint64_t wait_always,
 				uint64_t block_encoded_va, int *modules_reloaded, ps_error *err)
 {
@@ -112,18 +134,18 @@ ps_status ps_kernel_decode_kdbg(ps_kernel *k, uint64_t wait_never, uint64_t wait
 		return ps_error_set(err, PS_EINVALID, "no encoded KDBG block to decode");
 	ps_format_addr(a, k->kdbg_encoded_va, k->pointer_size);
 	if (read_encoded(k, head, sizeof head) < sizeof head)
-		return ps_error_set(err, PS_ENOTPRESENT, "KDBG at %s: the 0x18-byte header cannot be read", a);
+		return refuse(k, err, PS_ENOTPRESENT, "KDBG at %s: the 0x18-byte header cannot be read", a);
 	ps_kdbg_decode(head, sizeof head, wait_never, wait_always, block_encoded_va);
 	tag = ps_le32(head + 0x10);
 	size = ps_le32(head + 0x14);
 	if (tag != KDBG_OWNER_TAG)
-		return ps_error_set(err, PS_EFORMAT,
+		return refuse(k, err, PS_EFORMAT,
 				    "KDBG at %s does not decode with KiWaitNever %s, KiWaitAlways %s and "
 				    "KdpDataBlockEncoded at %s: OwnerTag reads 0x%08x, not 'KDBG'",
 				    a, ps_format_addr(n, wait_never, 8), ps_format_addr(w, wait_always, 8),
 				    ps_format_addr(b, block_encoded_va, 8), tag);
 	if (size < KDBG_MIN_SIZE || size > KDBG_MAX_SIZE)
-		return ps_error_set(err, PS_EFORMAT,
+		return refuse(k, err, PS_EFORMAT,
 				    "KDBG at %s decodes to OwnerTag 'KDBG' but Header.Size 0x%x, which is implausible "
 				    "(0x%x to 0x%x)", a, size, KDBG_MIN_SIZE, KDBG_MAX_SIZE);
 	block = malloc(size);

@@ -7,7 +7,8 @@
  * code), decoded by ps_kdbg_decode. Then the nt layer on a 1809 lab dump
  * written with `kdbg-encoded yes` beside its plain twin (same seed, same
  * layout): the kernel view reports the encoded block, refuses wrong values
- * (each of the three), a header that decodes to an absurd Size, and adopts
+ * (each of the three) with a warning that says why, a header that decodes
+ * to an absurd Size, and adopts
  * the right values from the truth file, after which the block equals the
  * plain dump's byte for byte. A dump header without PsLoadedModuleList
  * makes the decoded KDBG the only way to the module list.
@@ -241,6 +242,7 @@ static void test_lab(const char *dir)
 	size_t size = 0, plain_size = 0;
 	uint64_t n, a, b, va, kdbg_va;
 	int reloaded = -1;
+	size_t warnings;
 	ps_error err;
 
 	CHECK(write_scenario(dir, "plain", ""));
@@ -281,6 +283,7 @@ static void test_lab(const char *dir)
 	CHECK_EQ_U64(ps_kernel_kdbg(enc.k, NULL, NULL, NULL), PS_ENOTFOUND);
 	CHECK(has_warning(enc.k, "is encoded; decoding needs symbols"));
 	CHECK_EQ_U64(ps_kernel_module_count(enc.k), ps_kernel_module_count(plain.k));
+	warnings = ps_kernel_warning_count(enc.k);
 
 	/* Wrong values, one at a time: refused, nothing changes. A wrong N or
 	 * A spoils the OwnerTag; B = &KdpDataBlockEncoded + 8 differs in a
@@ -301,7 +304,10 @@ static void test_lab(const char *dir)
 			printf("wrong value %d: %s\n", i, err.message);
 			CHECK(ps_kernel_kdbg_encoded(enc.k));
 			CHECK_EQ_U64(ps_kernel_kdbg(enc.k, NULL, NULL, NULL), PS_ENOTFOUND);
-			CHECK(has_warning(enc.k, "is encoded; decoding needs symbols"));
+			/* The warning now says why, once. */
+			CHECK(!has_warning(enc.k, "is encoded; decoding needs symbols"));
+			CHECK(has_warning(enc.k, err.message));
+			CHECK_EQ_U64(ps_kernel_warning_count(enc.k), warnings);
 		}
 	}
 
@@ -310,6 +316,8 @@ static void test_lab(const char *dir)
 	CHECK_EQ_U64(reloaded, 0);
 	CHECK(!ps_kernel_kdbg_encoded(enc.k));
 	CHECK(!has_warning(enc.k, "is encoded"));
+	CHECK(!has_warning(enc.k, "decode"));
+	CHECK_EQ_U64(ps_kernel_warning_count(enc.k), warnings - 1);
 	CHECK_EQ_U64(ps_kernel_kdbg(enc.k, &raw, &size, &va), PS_OK);
 	CHECK_EQ_U64(va, kdbg_va);
 	CHECK_EQ_U64(size, plain_size);
