@@ -209,6 +209,50 @@ static void test_kdbg_sources(void)
 		ps_dump_close(d);
 	}
 
+	/* An encoded copy with the values it was encoded with (the test's own
+	 * inverse of formats.md §2.4): decoded from the copy's bytes. The
+	 * kernel is the second driver, so until KDBG's KernBase is known the
+	 * first one (hal) is taken for nt; decoding puts that right. */
+	{
+		const uint64_t n = 0x5A17C0DE1234567Full, a = 0x0F1E2D3C4B5A6978ull, b = 0xfffff80400a01234ull;
+		ps_error err;
+		int reloaded = -1;
+
+		tri_init(&t);
+		set_kdbg_copy(&t, 0x380, 0x380, 0xfffff80400200000ull);
+		for (size_t off = 0; off < 0x380; off += 8) {
+			uint64_t x = ps_le64(t.b + KDBG_COPY + off) ^ a, y = 0;
+			unsigned r = (unsigned)(n & 0xFF) % 64;
+			for (int i = 0; i < 8; i++)
+				y |= ((x >> (8 * i)) & 0xFF) << (8 * (7 - i));
+			y ^= b;
+			ps_put_le64(t.b + KDBG_COPY + off, (r ? (y >> r) | (y << (64 - r)) : y) ^ n);
+		}
+		add_driver(&t, "\\SystemRoot\\system32\\hal.dll", 0xfffff80400100000ull, 0x100000, 3, 4);
+		add_driver(&t, "\\SystemRoot\\system32\\ntoskrnl.exe", 0xfffff80400200000ull, 0x1000000, 1, 2);
+		k = open_tri(&t, "encoded copy, decoded", &d);
+		if (k) {
+			CHECK(ps_kernel_kdbg_encoded(k));
+			CHECK_STR(ps_kernel_module(k, 0)->name, "nt");
+			CHECK_EQ_U64(ps_kernel_decode_kdbg(k, n, a ^ 1, b, &reloaded, &err), PS_EFORMAT);
+			CHECK(has_warning(k, "does not decode"));
+			CHECK_EQ_U64(ps_kernel_decode_kdbg(k, n, a, b, &reloaded, &err), PS_OK);
+			CHECK_EQ_U64(reloaded, 0);
+			CHECK(!ps_kernel_kdbg_encoded(k));
+			CHECK_EQ_U64(ps_kernel_warning_count(k), 0);
+			CHECK_EQ_U64(ps_kernel_kdbg(k, &raw, &size, &va), PS_OK);
+			CHECK_EQ_U64(size, 0x380);
+			CHECK_EQ_U64(va, KDBG_VA);
+			CHECK_EQ_U64(ps_kernel_kdbg_field(k, 0x48, &v), PS_OK);
+			CHECK_EQ_U64(v, 0xfffff80412345000ull);
+			CHECK_EQ_U64(ps_kernel_base(k), 0xfffff80400200000ull);
+			CHECK_STR(ps_kernel_module(k, 0)->name, "hal");
+			CHECK_STR(ps_kernel_module(k, 1)->name, "nt");
+			ps_kernel_close(k);
+			ps_dump_close(d);
+		}
+	}
+
 	/* No copy, but a data block holds the block at its VA. */
 	tri_init(&t);
 	add_driver(&t, "\\SystemRoot\\system32\\ntoskrnl.exe", 0xfffff80400200000ull, 0x1000000, 1, 2);
