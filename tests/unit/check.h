@@ -66,6 +66,33 @@ static inline const char *check_shared_path(char *buf, size_t n, const char *rel
 	return buf;
 }
 
+/* The whole file at `path` in a malloc'ed buffer (one spare NUL byte after
+ * the data, so text can be used as a string), or NULL. *size gets its
+ * length. */
+static inline uint8_t *check_read_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	long n;
+
+	*size = 0;
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
+		buf = malloc((size_t)n + 1);
+		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		}
+		if (buf) {
+			buf[n] = 0;
+			*size = (size_t)n;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
 /* Path under the build directory. */
 static inline const char *check_build_path(char *buf, size_t n, const char *rel)
 {

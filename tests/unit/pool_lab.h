@@ -55,26 +55,6 @@ static inline void lab_free(lab_dump *l)
 	l->truth = NULL;
 }
 
-static inline uint8_t *lab_load(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
-		buf = malloc((size_t)n);
-		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		}
-		*size = (size_t)n;
-	}
-	fclose(f);
-	return buf;
-}
-
 static inline int lab_save(const char *path, const uint8_t *buf, size_t size)
 {
 	FILE *f = fopen(path, "wb");

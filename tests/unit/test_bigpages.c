@@ -123,7 +123,7 @@ static void check_table(const lab_dump *l, const char *name)
 	ps_error err;
 	int all_readable = 1;
 
-	buf = lab_load(l->dmp, &size);
+	buf = check_read_file(l->dmp, &size);
 	CHECK(buf != NULL);
 	if (!buf || !view_open(&v, buf, size, l->store)) {
 		free(buf);
@@ -242,7 +242,7 @@ static void test_hostile(const lab_dump *l, const char *tmp)
 	const ps_big_page *e1 = NULL, *e2 = NULL;
 	char path[600], *text;
 
-	buf = lab_load(l->dmp, &size);
+	buf = check_read_file(l->dmp, &size);
 	CHECK(buf != NULL);
 	if (!buf || !view_open(&v, buf, size, l->store)) {
 		free(buf);

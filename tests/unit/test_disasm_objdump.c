@@ -22,27 +22,6 @@
 
 #define MAX_STARTS 200000
 
-static uint8_t *read_file(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *data;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	data = n > 0 ? malloc((size_t)n) : NULL;
-	if (data && fread(data, 1, (size_t)n, f) != (size_t)n) {
-		free(data);
-		data = NULL;
-	}
-	fclose(f);
-	*size = data ? (size_t)n : 0;
-	return data;
-}
-
 typedef struct section_run {
 	char name[64];
 	uint64_t *starts;
@@ -129,7 +108,7 @@ static void check_image(const char *arch, const char *name)
 	size_t total = 0;
 
 	snprintf(path, sizeof(path), "%s/lab/images/%s/%s", dir ? dir : ".", arch, name);
-	data = read_file(path, &size);
+	data = check_read_file(path, &size);
 	if (!data) {
 		fprintf(stderr, "%s: cannot read (%s); build the lab_images target\n", path, strerror(errno));
 		CHECK(data != NULL);

@@ -17,26 +17,6 @@
 #include "core/bytes.h"
 #include "poolscope/dump.h"
 
-static uint8_t *slurp(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
-		buf = malloc((size_t)n);
-		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		}
-		*size = (size_t)n;
-	}
-	fclose(f);
-	return buf;
-}
-
 static int ends_with(const char *s, const char *suffix)
 {
 	size_t a = strlen(s), b = strlen(suffix);
@@ -229,7 +209,7 @@ int main(void)
 	ps_error err;
 
 	check_shared_path(path, sizeof path, "data/triage_x64.dmp");
-	raw = slurp(path, &raw_size);
+	raw = check_read_file(path, &raw_size);
 	CHECK(raw != NULL);
 	if (!raw) {
 		fprintf(stderr, "cannot read %s (set PS_SHARED_DIR)\n", path);

@@ -19,24 +19,9 @@
 static uint8_t *load(const char *name, size_t *size)
 {
 	char path[1024], rel[256];
-	FILE *f;
-	uint8_t *buf = NULL;
-	long n;
 
 	snprintf(rel, sizeof rel, "lab/images/findtag/%s", name);
-	f = fopen(check_build_path(path, sizeof path, rel), "rb");
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
-		buf = malloc((size_t)n);
-		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		}
-		*size = (size_t)n;
-	}
-	fclose(f);
-	return buf;
+	return check_read_file(check_build_path(path, sizeof path, rel), size);
 }
 
 /* A reader that loses the pages in [lost_lo, lost_hi), as a dump would. */

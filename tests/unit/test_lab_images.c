@@ -113,25 +113,6 @@ static uint32_t pe_checksum(const uint8_t *d, size_t n)
 	return (uint32_t)(sum + n);
 }
 
-static uint8_t *slurp(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	long len;
-
-	if (f && fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
-		buf = malloc((size_t)len);
-		if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
-			free(buf);
-			buf = NULL;
-		}
-		*n = (size_t)len;
-	}
-	if (f)
-		fclose(f);
-	return buf;
-}
-
 static void spit(const char *path, const uint8_t *d, size_t n)
 {
 	FILE *f = fopen(path, "wb");
@@ -235,7 +216,7 @@ static void test_sioctl_x86(images *im)
 	CHECK_EQ_U64(s.size_of_image, 0x8000);
 	CHECK_EQ_U64(s.timestamp, 0x4BC2E9C4);
 	CHECK_STR(s.pdb_path, "SIoctl.pdb");
-	file = slurp(path, &n);
+	file = check_read_file(path, &n);
 	CHECK(file != NULL && s.checksum == pe_checksum(file, n));
 	free(file);
 
@@ -351,7 +332,7 @@ static void test_hostile(const char *arch)
 	ps_error err;
 
 	image_path(path, sizeof path, arch, "SIoctl.sys");
-	file = slurp(path, &n);
+	file = check_read_file(path, &n);
 	CHECK(file != NULL && n > 0x400);
 	if (file == NULL)
 		return;

@@ -14,27 +14,6 @@
 #include "core/bytes.h"
 #include "poolscope/pe.h"
 
-static uint8_t *load(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	*size = (size_t)n;
-	return buf;
-}
-
 static const ps_pe_section *section_named(const ps_pe *pe, const char *name)
 {
 	for (unsigned i = 0; i < pe->number_of_sections; i++)
@@ -57,7 +36,7 @@ static void check_image(const char *file, uint16_t machine, int pe32_plus)
 	const ps_pe_section *rsrc;
 
 	check_build_path(path, sizeof path, file);
-	data = load(path, &size);
+	data = check_read_file(path, &size);
 	if (!data) {
 		fprintf(stderr, "%s: fixture missing (are clang/lld-link/llvm-rc and mingw-w64 installed?)\n", path);
 		CHECK(data != NULL);

@@ -35,26 +35,6 @@
 
 /* ---- helpers ---- */
 
-static uint8_t *load(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
-		buf = malloc((size_t)n + 1);
-		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		}
-		*size = (size_t)n;
-	}
-	fclose(f);
-	return buf;
-}
-
 /* All of a command's standard output. */
 static char *run(const char *cmd)
 {
@@ -120,7 +100,7 @@ static int open_image(image_file *im, const char *arch, const char *name)
 
 	snprintf(rel, sizeof rel, "lab/images/%s/%s", arch, name);
 	check_build_path(im->path, sizeof im->path, rel);
-	im->data = load(im->path, &im->size);
+	im->data = check_read_file(im->path, &im->size);
 	if (!im->data)
 		return 0;
 	im->pf = (ps_pe_file){ im->data, im->size, NULL };
@@ -907,7 +887,7 @@ static void check_golden(const char *dump, const char *command, const char *gold
 		}
 		printf("  updated %s\n", golden);
 	}
-	want = (char *)load(golden, &want_len);
+	want = (char *)check_read_file(golden, &want_len);
 	CHECK(want != NULL);
 	if (want) {
 		int same = want_len == got_len && memcmp(want, got, got_len) == 0;

@@ -274,7 +274,7 @@ static void test_damage(const lab_dump *l, const char *tmp)
 	size_t lost;
 	char patched[600], cmd[128], *text;
 
-	buf = lab_load(l->dmp, &size);
+	buf = check_read_file(l->dmp, &size);
 	CHECK(buf != NULL);
 	if (!buf || !open_buf(&o, buf, size, "damaged"))
 		return;
@@ -358,7 +358,7 @@ static void test_lab(const char *tmp, const char *name, const char *scale, int p
 		CHECK(0);
 		return;
 	}
-	buf = lab_load(l.dmp, &size);
+	buf = check_read_file(l.dmp, &size);
 	CHECK(buf != NULL);
 	if (buf && open_buf(&o, buf, size, name)) {
 		check_all_tags(&o, l.truth, name);
