@@ -96,20 +96,37 @@ static void kdbg_corrupt(FILE *diag, const char *why)
 		fprintf(diag, "WARNING: %s\n", why);
 }
 
+/* Start the symbols afresh after an attempt to decode KDBG: they hold
+ * module pointers (a new module list needs new ones) and the kernel base,
+ * and looking the three names up loaded nt's symbols, which the session
+ * should show as deferred, as it does for a dump whose KDBG was clear. */
+static void reopen_symbols(ps_session *s, const char *sympath, FILE *diag)
+{
+	ps_error e;
+
+	ps_symbols_close(s->symbols);
+	s->symbols = NULL;
+	ps_error_clear(&e);
+	if (ps_symbols_open(s->kernel, sympath, &s->symbols, &e) != PS_OK) {
+		s->symbols = NULL;
+		if (diag)
+			fprintf(diag, "WARNING: symbol path '%s': %s\n", sympath ? sympath : "", e.message);
+	}
+}
+
 /* Windows 8+ x64 keeps KDBG encoded in memory; with the kernel's PDB the
  * three values that decode it are at hand (formats.md §2.4). Without them
- * the kernel's own warning says decoding needs symbols. */
-static int decode_kdbg(ps_session *s, const char *sympath, FILE *diag, char *why, size_t why_size)
+ * the kernel's own warning says decoding needs symbols; when they do not
+ * decode the block, the kernel's warning says why. -1 when the caller is
+ * to print dbgeng's banner, with `why` (may be empty) beside it. */
+static int decode_kdbg(ps_session *s, char *why, size_t why_size)
 {
 	static const char *const names[] = { "nt!KiWaitNever", "nt!KiWaitAlways", "nt!KdpDataBlockEncoded" };
 	uint64_t addr[3], value[2];
 	uint8_t raw[8];
-	int reloaded = 0;
 	ps_symbol sym;
 	ps_error e;
 
-	if (!s->symbols || !ps_kernel_kdbg_encoded(s->kernel))
-		return 0;
 	for (int i = 0; i < 3; i++) {
 		if (ps_symbols_lookup(s->symbols, names[i], &sym) != PS_OK)
 			return 0;
@@ -127,24 +144,7 @@ static int decode_kdbg(ps_session *s, const char *sympath, FILE *diag, char *why
 		value[i] = ps_le64(raw);
 	}
 	ps_error_clear(&e);
-	/* On failure the kernel's own warning says why. */
-	if (ps_kernel_decode_kdbg(s->kernel, value[0], value[1], addr[2], &reloaded, &e) != PS_OK)
-		return -1;
-	/* Start the symbols afresh: they hold module pointers (a new module
-	 * list needs new ones) and the kernel base, and the session should
-	 * look as if KDBG had been readable from the start, nt deferred. */
-	(void)reloaded;
-	{
-		ps_symbols_close(s->symbols);
-		s->symbols = NULL;
-		ps_error_clear(&e);
-		if (ps_symbols_open(s->kernel, sympath, &s->symbols, &e) != PS_OK) {
-			s->symbols = NULL;
-			if (diag)
-				fprintf(diag, "WARNING: symbol path '%s': %s\n", sympath ? sympath : "", e.message);
-		}
-	}
-	return 0;
+	return ps_kernel_decode_kdbg(s->kernel, value[0], value[1], addr[2], NULL, &e) == PS_OK ? 0 : -1;
 }
 
 ps_status ps_session_open(const char *path, const ps_session_options *opt, FILE *diag,
@@ -203,7 +203,12 @@ ps_status ps_session_open(const char *path, const ps_session_options *opt, FILE 
 					kerr.message);
 		}
 		char why[PS_ERROR_MESSAGE_MAX + 64] = "";
-		int failed = decode_kdbg(s, sympath, diag, why, sizeof why) < 0;
+		int failed = 0;
+
+		if (s->symbols && ps_kernel_kdbg_encoded(s->kernel)) {
+			failed = decode_kdbg(s, why, sizeof why) < 0;
+			reopen_symbols(s, sympath, diag);
+		}
 
 		print_warnings(diag, kernel_warning, s->kernel, ps_kernel_warning_count(s->kernel));
 		if (failed)

@@ -75,6 +75,11 @@ has nosym.out 'unable to get pool usage: unable to get PoolTrackTable: no symbol
 "$bin" -z enc.dmp -c vertarget 2>/dev/null >enc-vt.out
 diff -u plain-vt.out enc-vt.out >/dev/null || no "vertarget without symbols differs from the plain dump's beyond the build lab line"
 
+# the attempt to decode leaves no trace on the module list (nt still deferred)
+"$bin" -z plain.dmp -c lm 2>/dev/null >plain-lm.out
+"$bin" -z enc.dmp -c lm 2>/dev/null >enc-lm.out
+diff -u plain-lm.out enc-lm.out || no "lm without symbols differs from the plain dump's"
+
 # ---- with symbols: the plain dump's transcript --------------------------------
 cmds='vertarget; lm; !vm 5; !poolused 4; !poolfind Thre 0; .bugcheck; r; dt nt!_EPROCESS UniqueProcessId; lmv m nt'
 "$bin" -z plain.dmp -y store -c "$cmds" >plain.out 2>plain.err || no "poolscope on the plain dump failed"
@@ -98,7 +103,7 @@ assert at >= 0 and data.find(needle, at + 1) < 0, "KiWaitNever's value is not un
 data[at:at + 8] = (n ^ 0x100).to_bytes(8, "little")
 open("bad.dmp", "wb").write(data)
 EOF
-"$bin" -z bad.dmp -y store -c 'vertarget; !vm' >bad.out 2>bad.err || no "poolscope on the damaged dump failed"
+"$bin" -z bad.dmp -y store -c 'vertarget; lm; !vm' >bad.out 2>bad.err || no "poolscope on the damaged dump failed"
 lacks bad.err 'decoding needs symbols'
 has bad.err "WARNING: KDBG at fffff803\`1ae21000 does not decode with KiWaitNever"
 has bad.err "OwnerTag reads 0x4742544b, not 'KDBG'"
@@ -106,6 +111,7 @@ has bad.err '*******************************************************************
 has bad.err 'THIS DUMP FILE IS PARTIALLY CORRUPT.'
 has bad.err 'KdDebuggerDataBlock is not present or unreadable.'
 has bad.out 'Kernel base = 0xfffff803`1ae1d000'
+has bad.out 'fffff803`1ae1d000 fffff803`1ae28000   nt         (deferred)'
 has bad.out '*** no usable KDBG (it is encoded and does not decode): figures only it locates are not shown'
 
 [ "$fail" -eq 0 ] && echo "encoded KDBG: all checks passed"
