@@ -156,6 +156,29 @@ static void test_hostile(void)
 	}
 }
 
+/* kdbg-encoded: x64 builds 9200+ only, checked once arch and build are
+ * known (they may come later), the error naming the keyword's own line. */
+static void test_kdbg_encoded(void)
+{
+	const char *x64 = "kdbg-encoded yes\narch x64\nbuild 17763\nmemory 0x1000-0x9f000\n"
+			  "memory 0x100000-0x4000000\nkernel ntoskrnl.exe base 0xfffff8031ae1d000\n"
+			  "process System pid 4\n";
+
+	CHECK(parse(x64) == PS_OK);
+	CHECK_EQ_U64(sc.kdbg_encoded, 1);
+	CHECK(parse(BASE) == PS_OK);
+	CHECK_EQ_U64(sc.kdbg_encoded, 0);
+	check_error(BASE "kdbg-encoded yes\n", "t.scn:7:", "kdbg-encoded: only x64 Windows 8 and later");
+	check_error(BASE "kdbg-encoded yes\n", "t.scn:7:", "this scenario is x86-pae build 7601");
+	check_error("kdbg-encoded yes\narch x64\nbuild 7601\nmemory 0x1000-0x9f000\nmemory 0x100000-0x4000000\n"
+		    "kernel ntoskrnl.exe base 0xfffff80002a4d000\nprocess System pid 4\n",
+		    "t.scn:1:", "this scenario is x64 build 7601");
+	check_error(BASE "kdbg-encoded\n", "t.scn:7:", "kdbg-encoded: expected yes or no");
+	check_error(BASE "kdbg-encoded 1\n", "t.scn:7:", "kdbg-encoded: expected yes or no");
+	/* "no" is always fine. */
+	CHECK(parse(BASE "kdbg-encoded no\n") == PS_OK);
+}
+
 static void test_sizes(void)
 {
 	uint64_t v;
@@ -173,6 +196,7 @@ int main(void)
 	test_numbers_and_defaults();
 	test_reserved_keywords();
 	test_hostile();
+	test_kdbg_encoded();
 	test_sizes();
 	return CHECK_DONE();
 }
