@@ -42,23 +42,6 @@ static const ps_layout_field eprocess[] = {
 	LF("ExitTime", 0x690, 8, "_LARGE_INTEGER"),
 };
 
-static const ps_layout_field kthread[] = {
-	LF("Header", 0x0, 0x18, "_DISPATCHER_HEADER"),
-	LF("InitialStack", 0x28, 8, "Ptr64 Void"),
-	LF("StackLimit", 0x30, 8, "Ptr64 Void"),
-	LF("StackBase", 0x38, 8, "Ptr64 Void"),
-	LF("KernelStack", 0x58, 8, "Ptr64 Void"),
-	LF("TrapFrame", 0x90, 8, "Ptr64 _KTRAP_FRAME"),
-	LF("ApcState", 0x98, 0x30, "_KAPC_STATE"),
-	LF("Priority", 0xC3, 1, "Char"),
-	LF("Teb", 0xF0, 8, "Ptr64 Void"),
-	LF("State", 0x184, 1, "UChar"),
-	LF("Win32Thread", 0x1C8, 8, "Ptr64 Void"),
-	LF("Process", 0x220, 8, "Ptr64 _KPROCESS"),
-	LF("WaitReason", 0x283, 1, "UChar"),
-	LF("ThreadListEntry", 0x2F8, 0x10, "_LIST_ENTRY"),
-};
-
 static const ps_layout_field ethread[] = {
 	LF("Tcb", 0x0, 0x5F0, "_KTHREAD"),
 	LF("CreateTime", 0x5F0, 8, "_LARGE_INTEGER"),
@@ -121,7 +104,7 @@ static const ps_layout_field session_space[] = {
 static const ps_layout layouts[] = {
 	LAYOUT("_KPROCESS", PS_ARCH_X64, B, 0x2D8, kprocess, SRC "§5.1)"),
 	LAYOUT("_EPROCESS", PS_ARCH_X64, B, 0x850, eprocess, SRC "§5.2)"),
-	LAYOUT("_KTHREAD", PS_ARCH_X64, B, 0x5F0, kthread, SRC "§5.4)"),
+	LAYOUT("_KTHREAD", PS_ARCH_X64, B, 0x5F0, ps_kthread_x64_win10, SRC "§5.4)"),
 	LAYOUT("_ETHREAD", PS_ARCH_X64, B, 0x810, ethread, SRC "§5.3)"),
 	LAYOUT("_POOL_TRACKER_TABLE", PS_ARCH_X64, B, 0x38, tracker, SRC "§3.4)"),
 	LAYOUT("_POOL_TRACKER_BIG_PAGES", PS_ARCH_X64, B, 0x18, big_pages, SRC "§3.5)"),

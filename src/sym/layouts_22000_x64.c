@@ -12,54 +12,6 @@
 #define B 22000u, 22631u
 #define SRC "Vergilius 10.0.22000.1 / 22621.382 / 22631.2428 x64 (formats.md "
 
-static const ps_layout_field kprocess[] = {
-	LF("Header", 0x0, 0x18, "_DISPATCHER_HEADER"),
-	LF("DirectoryTableBase", 0x28, 8, "Uint8B"),
-	LF("ThreadListHead", 0x30, 0x10, "_LIST_ENTRY"),
-	LF("UserDirectoryTableBase", 0x388, 8, "Uint8B"),
-};
-
-static const ps_layout_field eprocess[] = {
-	LF("Pcb", 0x0, 0x438, "_KPROCESS"),
-	LF("UniqueProcessId", 0x440, 8, "Ptr64 Void"),
-	LF("ActiveProcessLinks", 0x448, 0x10, "_LIST_ENTRY"),
-	LF("Flags", 0x464, 4, "Uint4B"),
-	LF("CreateTime", 0x468, 8, "_LARGE_INTEGER"),
-	LF("VirtualSize", 0x498, 8, "Uint8B"),
-	LF("SessionProcessLinks", 0x4A0, 0x10, "_LIST_ENTRY"),
-	LF("Token", 0x4B8, 8, "_EX_FAST_REF"),
-	LF("InheritedFromUniqueProcessId", 0x540, 8, "Ptr64 Void"),
-	LF("Peb", 0x550, 8, "Ptr64 _PEB"),
-	LF("Session", 0x558, 8, "Ptr64 Void"),
-	LF("ObjectTable", 0x570, 8, "Ptr64 _HANDLE_TABLE"),
-	LF("WoW64Process", 0x580, 8, "Ptr64 _EWOW64PROCESS"),
-	LF("ImageFilePointer", 0x5A0, 8, "Ptr64 _FILE_OBJECT"),
-	LF("ImageFileName", 0x5A8, 15, "[15] UChar"),
-	LF("ThreadListHead", 0x5E0, 0x10, "_LIST_ENTRY"),
-	LF("ActiveThreads", 0x5F0, 4, "Uint4B"),
-	LF("CommitCharge", 0x648, 8, "Uint8B"),
-	LF("ExitStatus", 0x7D4, 4, "Int4B"),
-	LF("VadRoot", 0x7D8, 8, "_RTL_AVL_TREE"),
-	LF("ExitTime", 0x840, 8, "_LARGE_INTEGER"),
-};
-
-static const ps_layout_field kthread[] = {
-	LF("Header", 0x0, 0x18, "_DISPATCHER_HEADER"),
-	LF("InitialStack", 0x28, 8, "Ptr64 Void"),
-	LF("StackLimit", 0x30, 8, "Ptr64 Void"),
-	LF("StackBase", 0x38, 8, "Ptr64 Void"),
-	LF("KernelStack", 0x58, 8, "Ptr64 Void"),
-	LF("TrapFrame", 0x90, 8, "Ptr64 _KTRAP_FRAME"),
-	LF("ApcState", 0x98, 0x30, "_KAPC_STATE"),
-	LF("Priority", 0xC3, 1, "Char"),
-	LF("Teb", 0xF0, 8, "Ptr64 Void"),
-	LF("State", 0x184, 1, "UChar"),
-	LF("Win32Thread", 0x1C8, 8, "Ptr64 Void"),
-	LF("Process", 0x220, 8, "Ptr64 _KPROCESS"),
-	LF("WaitReason", 0x283, 1, "UChar"),
-	LF("ThreadListEntry", 0x2F8, 0x10, "_LIST_ENTRY"),
-};
-
 static const ps_layout_field ethread[] = {
 	LF("Tcb", 0x0, 0x480, "_KTHREAD"),
 	LF("CreateTime", 0x480, 8, "_LARGE_INTEGER"),
@@ -95,9 +47,9 @@ static const ps_layout_field big_pages[] = {
 };
 
 static const ps_layout layouts[] = {
-	LAYOUT("_KPROCESS", PS_ARCH_X64, B, 0x438, kprocess, SRC "§5.1)"),
-	LAYOUT("_EPROCESS", PS_ARCH_X64, B, 0xB80, eprocess, SRC "§5.2)"),
-	LAYOUT("_KTHREAD", PS_ARCH_X64, B, 0x480, kthread, SRC "§5.4)"),
+	LAYOUT("_KPROCESS", PS_ARCH_X64, B, 0x438, ps_kprocess_x64_19041, SRC "§5.1)"),
+	LAYOUT("_EPROCESS", PS_ARCH_X64, B, 0xB80, ps_eprocess_x64_19041, SRC "§5.2)"),
+	LAYOUT("_KTHREAD", PS_ARCH_X64, B, 0x480, ps_kthread_x64_win10, SRC "§5.4)"),
 	LAYOUT("_ETHREAD", PS_ARCH_X64, 22000u, 22000u, 0x8F0, ethread, SRC "§5.3)"),
 	LAYOUT("_ETHREAD", PS_ARCH_X64, 22001u, 22631u, 0x900, ethread, SRC "§5.3)"),
 	LAYOUT("_POOL_TRACKER_TABLE", PS_ARCH_X64, B, 0x50, tracker, SRC "§3.4)"),

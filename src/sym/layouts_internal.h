@@ -41,6 +41,17 @@ typedef struct ps_layout_table {
 	size_t count;
 } ps_layout_table;
 
+/* Member tables that several builds share (layouts_common.c): formats.md
+ * §5.4 gives one KTHREAD column for 17763, 19045, 22000-22631 and 26100 x64,
+ * and §5.1/§5.2 the same KPROCESS and EPROCESS offsets for 19045 and
+ * 22000-22631. Only the sizes differ, and those stay in each build's file. */
+#define KTHREAD_X64_WIN10_FIELDS 14
+extern const ps_layout_field ps_kthread_x64_win10[KTHREAD_X64_WIN10_FIELDS];
+#define KPROCESS_X64_19041_FIELDS 4
+extern const ps_layout_field ps_kprocess_x64_19041[KPROCESS_X64_19041_FIELDS];
+#define EPROCESS_X64_19041_FIELDS 21
+extern const ps_layout_field ps_eprocess_x64_19041[EPROCESS_X64_19041_FIELDS];
+
 extern const ps_layout_table ps_layouts_common;
 extern const ps_layout_table ps_layouts_7601_x86;
 extern const ps_layout_table ps_layouts_7601_x64;
