@@ -46,7 +46,8 @@ static void usage(FILE *out)
 		"\"0: kd> \" prompt until q or end of input. Commands: db dw dW dd dq dp dc\n"
 		"da du, dt, s, u ub uf, ln, x, lm (lmv, lm m PATTERN, lmva ADDR),\n"
 		"!for_each_module, r, .bugcheck, vertarget, ?, .formats, !vtop, !pte, !dh,\n"
-		".reload, .sympath, !sym, q. See docs/commands.md.\n");
+		".reload, .sympath, !sym, !vm, !poolused, !poolfind, !pool, !findtag, q.\n"
+		"See docs/commands.md.\n");
 }
 
 /* Split `text` on ';' outside quotes into the commands it holds, run each,
