@@ -111,6 +111,7 @@ typedef struct lab {
 	uint64_t boot_region_start, boot_region_end;   /* large-page mapped VA */
 	uint64_t boot_region_pa;
 	uint8_t ob_header_cookie;
+	uint64_t unloaded_ring;     /* *nt!MmUnloadedDrivers, 0 when none (unloaded.c) */
 	uint64_t special_ptes[4];   /* raw PTE values of the transition/pagefile probes */
 	/* kernel VA no region may take (images, boot region, PFN database,
 	 * self-map, the top 4 MiB of x86) plus every region extent */
@@ -173,6 +174,8 @@ ps_status lab_build_pool(lab *l, ps_error *err);
 void lab_pool_free(lab *l);
 /* probes.c */
 ps_status lab_build_probes(lab *l, ps_error *err);
+/* unloaded.c: nt!MmUnloadedDrivers from the `unloaded` lines */
+ps_status lab_build_unloaded(lab *l, ps_error *err);
 ps_status lab_add_probe(lab *l, const char *what, uint64_t va, size_t space, uint64_t pid);
 /* dump_write.c */
 /* A context register from the scenario, or `dflt`. */

@@ -709,6 +709,37 @@ static ps_status parse_threads(parser *p)
 	return PS_OK;
 }
 
+/* unloaded NAME START END (docs/scenario-format.md) */
+static ps_status parse_unloaded(parser *p)
+{
+	lab_scenario *sc = p->sc;
+	lab_unloaded_spec *u;
+	ps_status st;
+
+	if (p->ntok != 4)
+		return fail(p, "unloaded: expected NAME START END", NULL, NULL);
+	if (sc->unloaded_count >= LAB_MAX_UNLOADED)
+		return fail(p, "too many unloaded lines (at most 50, the kernel's ring)", NULL, NULL);
+	if (sc->arch == LAB_ARCH_NONE)
+		return fail(p, "'arch' must come before unloaded", NULL, NULL);
+	u = &sc->unloaded[sc->unloaded_count];
+	memset(u, 0, sizeof *u);
+	u->line = p->line;
+	if (strlen(p->tok[1]) >= sizeof u->name || !name_ok(p->tok[1]))
+		return fail(p, "unloaded: bad driver name '%s' (at most 63 characters)", p->tok[1], NULL);
+	snprintf(u->name, sizeof u->name, "%s", p->tok[1]);
+	if ((st = number(p, 2, "start", UINT64_MAX, &u->start)) != PS_OK)
+		return st;
+	if ((st = number(p, 3, "end", UINT64_MAX, &u->end)) != PS_OK)
+		return st;
+	if (u->end <= u->start)
+		return fail(p, "unloaded: END must lie above START", NULL, NULL);
+	if (sc->arch != LAB_ARCH_X64 && u->end > 0xFFFFFFFFull)
+		return fail(p, "unloaded: address beyond 32 bits on x86", NULL, NULL);
+	sc->unloaded_count++;
+	return PS_OK;
+}
+
 static ps_status parse_vm(parser *p)
 {
 	lab_scenario *sc = p->sc;
@@ -887,6 +918,8 @@ static ps_status parse_line(parser *p)
 		return parse_threads(p);
 	if (strcmp(k, "vm") == 0)
 		return parse_vm(p);
+	if (strcmp(k, "unloaded") == 0)
+		return parse_unloaded(p);
 	if (strcmp(k, "scale") == 0) {
 		if (p->ntok != 2 || lab_parse_scale(p->tok[1], &sc->scale_ppm) != 0)
 			return fail(p, "scale: expected a factor such as 1 or 0.001 (0.000001 to 1000)", NULL, NULL);

@@ -91,6 +91,15 @@ typedef struct lab_thread_spec {
 	int line;
 } lab_thread_spec;
 
+/* unloaded NAME START END: one record of nt!MmUnloadedDrivers, in the
+ * order the drivers were unloaded (oldest first); at most MI_UNLOADED_DRIVERS */
+#define LAB_MAX_UNLOADED 50
+typedef struct lab_unloaded_spec {
+	char name[64];        /* file name, "dump_dumpfve.sys" */
+	uint64_t start, end;  /* where the image was mapped */
+	int line;
+} lab_unloaded_spec;
+
 /* vm KEY [INDEX] VALUE: one figure of !vm (docs/scenario-format.md) */
 typedef struct lab_vm_value {
 	char key[24];
@@ -147,6 +156,8 @@ typedef struct lab_scenario {
 	 * memory (formats.md §2.4); x64 builds 9200 and later only. */
 	int kdbg_encoded;
 	int kdbg_encoded_line;
+	lab_unloaded_spec unloaded[LAB_MAX_UNLOADED];
+	size_t unloaded_count;
 } lab_scenario;
 
 #define LAB_SCALE_ONE 1000000u

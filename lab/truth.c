@@ -257,6 +257,29 @@ ps_status lab_write_truth(lab *l, const char *path, ps_error *err)
 	}
 	json_object_set_new(root, "modules", a);
 
+	/* nt!MmUnloadedDrivers (unloaded.c): entries most recent first, the
+	 * order WinDbg's lm lists them, with the record layout written. */
+	if (l->unloaded_ring) {
+		o = json_object();
+		json_object_set_new(o, "ring", hex(l->unloaded_ring));
+		json_object_set_new(o, "last_index", json_integer((json_int_t)l->sc.unloaded_count));
+		json_object_set_new(o, "record_size", hex(is64 ? 0x28 : 0x18));
+		json_object_set_new(o, "layout", json_string(is64 ? "Name@0 StartAddress@0x10 EndAddress@0x18 CurrentTime@0x20"
+								   : "Name@0 StartAddress@8 EndAddress@0xC CurrentTime@0x10"));
+		a = json_array();
+		for (size_t i = l->sc.unloaded_count; i-- > 0;) {
+			const lab_unloaded_spec *u = &l->sc.unloaded[i];
+			json_t *r = json_object();
+			json_object_set_new(r, "name", json_string(u->name));
+			json_object_set_new(r, "start", hex(u->start));
+			json_object_set_new(r, "end", hex(u->end));
+			json_object_set_new(r, "slot", json_integer((json_int_t)i));
+			json_array_append_new(a, r);
+		}
+		json_object_set_new(o, "entries", a);
+		json_object_set_new(root, "unloaded", o);
+	}
+
 	a = json_array();
 	for (size_t i = 0; i < l->process_count; i++) {
 		const lab_process *p = &l->processes[i];

@@ -170,5 +170,6 @@ ps_status ps_kernel_decode_kdbg(ps_kernel *k, uint64_t wait_never, uint64_t wait
 	k->kdbg_encoded_warning = SIZE_MAX;
 	if (!k->kernel_base)
 		k->kernel_base = old_base;
+	kernel_load_unloaded(k);
 	return refresh_modules(k, old_base, modules_reloaded, err);
 }

@@ -44,6 +44,11 @@ struct ps_kernel {
 	size_t module_count;
 	size_t *by_base;                /* module indices sorted by base */
 
+	/* nt!MmUnloadedDrivers, most recent first (unloaded.c); NULL when not
+	 * read, and then a triage dump's own list is used */
+	ps_triage_unloaded *unloaded;
+	size_t unloaded_count;
+
 	ps_warnings warnings;
 };
 
@@ -56,6 +61,8 @@ void kernel_adopt_kdbg(ps_kernel *k, const uint8_t *bytes, size_t avail, uint64_
 /* The steps of ps_kernel_open, in order. */
 void kernel_find_kdbg(ps_kernel *k);
 ps_status kernel_load_modules(ps_kernel *k, ps_error *err);
+/* Read nt!MmUnloadedDrivers through KDBG (not for triage dumps). */
+void kernel_load_unloaded(ps_kernel *k);
 
 /* Fill m->name for every module, in list order, WinDbg style; the module
  * at kernel_base (or the first one when no module is there) is "nt". */

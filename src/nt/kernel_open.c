@@ -50,6 +50,7 @@ ps_status ps_kernel_open(const ps_dump *d, ps_kernel **out, ps_error *err)
 	}
 	if (!k->kernel_base && k->module_count)
 		k->kernel_base = k->modules[0].base;
+	kernel_load_unloaded(k);
 	ps_warnings_finish(&k->warnings, NULL);
 	*out = k;
 	return PS_OK;
@@ -62,6 +63,7 @@ void ps_kernel_close(ps_kernel *k)
 	ps_warnings_free(&k->warnings);
 	free(k->modules);
 	free(k->by_base);
+	free(k->unloaded);
 	free(k->kdbg);
 	if (k->vm)
 		ps_vm_destroy(k->vm);

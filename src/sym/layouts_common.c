@@ -292,6 +292,23 @@ static const ps_layout_field kdbg_fields[] = {
 /* Entries through OffsetPrcbContext: the Windows 7 block (Header.Size 0x340). */
 #define KDBG_FIELDS_WIN7 135
 
+/* _UNLOADED_DRIVERS, one record of the nt!MmUnloadedDrivers ring: the same
+ * shape from Windows XP to 11 (Vergilius 6.1.7601 x86/x64 ... 10.0.26100
+ * x64; ReactOS ntoskrnl/include/internal/mm.h; volatility vtypes and its
+ * unloadedmodules plugin). */
+static const ps_layout_field unloaded_x86[] = {
+	LF("Name", 0x0, 8, "_UNICODE_STRING"),
+	LF("StartAddress", 0x8, 4, "Ptr32 Void"),
+	LF("EndAddress", 0xC, 4, "Ptr32 Void"),
+	LF("CurrentTime", 0x10, 8, "_LARGE_INTEGER"),
+};
+static const ps_layout_field unloaded_x64[] = {
+	LF("Name", 0x0, 0x10, "_UNICODE_STRING"),
+	LF("StartAddress", 0x10, 8, "Ptr64 Void"),
+	LF("EndAddress", 0x18, 8, "Ptr64 Void"),
+	LF("CurrentTime", 0x20, 8, "_LARGE_INTEGER"),
+};
+
 static const ps_layout_field kdbg_header[] = {
 	LF("List", 0x0, 0x10, "_LIST_ENTRY64"),
 	LF("OwnerTag", 0x10, 4, "Uint4B"),
@@ -326,6 +343,7 @@ static const ps_layout_field get_version[] = {
 #define S_OBJ "formats.md §4.1 (volatility vtypes win7/win8/win10, Vergilius 7601-22631); size from Vergilius"
 #define S_OPT "formats.md §4.2 optional header sizes (volatility vtypes, Vergilius)"
 #define S_POOL86 "formats.md §3.1 x86 POOL_HEADER (volatility vtypes win7_sp1_x86 ... win10_x86, Vergilius 19045 x86)"
+#define S_UNLOADED "Vergilius _UNLOADED_DRIVERS 7601-26100; ReactOS mm.h; volatility vtypes"
 #define S_KDBG "formats.md §2.3 (volatility3 kdbg.json, rekall crashdump.py, ReactOS wdbgexts.h)"
 #define S_KDBG_7 S_KDBG "; Header.Size 0x340 on Windows 7"
 #define S_KDBG_10 S_KDBG "; Win8+ tail from ReactOS wdbgexts.h member order (confidence M); Header.Size 0x380 from 1809"
@@ -428,6 +446,8 @@ static const ps_layout common[] = {
 	LAYOUT("_KDDEBUGGER_DATA64", PS_ARCH_X86, 17763, X86_LAST, 0x380, kdbg_fields, S_KDBG_10),
 	LAYOUT("_KDDEBUGGER_DATA64", PS_ARCH_X64, 17763, 22631, 0x380, kdbg_fields, S_KDBG_10),
 	LAYOUT("_KDDEBUGGER_DATA64", PS_ARCH_X64, 26100, X64_LAST, 0, kdbg_fields, S_KDBG_24H2),
+	LAYOUT("_UNLOADED_DRIVERS", PS_ARCH_X86, X86_FIRST, X86_LAST, 0x18, unloaded_x86, S_UNLOADED),
+	LAYOUT("_UNLOADED_DRIVERS", PS_ARCH_X64, X64_FIRST, X64_LAST, 0x28, unloaded_x64, S_UNLOADED),
 	LAYOUT("_DBGKD_GET_VERSION64", PS_ARCH_X86, X86_FIRST, X86_LAST, 0x28, get_version, S_VER),
 	LAYOUT("_DBGKD_GET_VERSION64", PS_ARCH_X64, X64_FIRST, X64_LAST, 0x28, get_version, S_VER),
 };

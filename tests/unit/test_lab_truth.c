@@ -81,6 +81,32 @@ static int count_lines_with(const char *text, const char *needle)
 	return c;
 }
 
+/* lm's tail: nt!MmUnloadedDrivers most recent first, as the truth lists
+ * them; returns the number of lines it takes. */
+/* noinline: gcc 12+ otherwise mistakes the memstream text for a dangling
+ * pointer once run() and this are both inlined (-Wdangling-pointer) */
+__attribute__((noinline)) static size_t check_unloaded(const char *out, json_t *unl, int ptr8)
+{
+	const char *tail = strstr(out, "\nUnloaded modules:\n");
+	char want[4096] = "\nUnloaded modules:\n";
+	size_t i;
+	json_t *m;
+
+	if (json_array_size(unl) == 0) {
+		CHECK(tail == NULL);
+		return 0;
+	}
+	CHECK(tail != NULL);
+	json_array_foreach(unl, i, m) {
+		char a[32], b[32], line[256];
+		snprintf(line, sizeof line, "%s %s   %s\n", addr(a, hexval(json_object_get(m, "start")), ptr8),
+			 addr(b, hexval(json_object_get(m, "end")), ptr8), json_string_value(json_object_get(m, "name")));
+		strncat(want, line, sizeof want - strlen(want) - 1);
+	}
+	CHECK_STR(tail, want);
+	return 2 + json_array_size(unl);
+}
+
 static void check_lm(ps_session *s, json_t *truth, int ptr8, const char *tag)
 {
 	char *out = run(s, "lm");
@@ -99,11 +125,13 @@ static void check_lm(ps_session *s, json_t *truth, int ptr8, const char *tag)
 			fprintf(stderr, "%s: lm lacks \"%s\"\n", tag, want);
 		CHECK(strstr(out, want) != NULL);
 	}
-	/* One line per module, plus the prompt echo-free header line. */
+	/* One line per module, plus the prompt echo-free header line, then
+	 * the unloaded drivers. */
+	size_t extra = check_unloaded(out, json_object_get(json_object_get(truth, "unloaded"), "entries"), ptr8);
 	for (const char *p = out; *p; p++)
 		if (*p == '\n')
 			lines++;
-	CHECK_EQ_U64(lines, json_array_size(mods) + 1);
+	CHECK_EQ_U64(lines, json_array_size(mods) + 1 + extra);
 	free(out);
 }
 
