@@ -87,9 +87,9 @@ const ps_module *ps_kernel_module_at(const ps_kernel *k, uint64_t va);
 /* By WinDbg module name (case-insensitive), or NULL. */
 const ps_module *ps_kernel_module_named(const ps_kernel *k, const char *name);
 
-/* Recently unloaded drivers, as lm's "Unloaded modules:" lists them. From a
- * triage dump's own list; for other dump types the list is empty for now
- * (MmUnloadedDrivers is not read yet). */
+/* Recently unloaded drivers, as lm's "Unloaded modules:" lists them, most
+ * recent first: a triage dump's own list, else nt!MmUnloadedDrivers found
+ * through KDBG (src/nt/unloaded.c; empty without a usable KDBG). */
 size_t ps_kernel_unloaded_count(const ps_kernel *k);
 const ps_triage_unloaded *ps_kernel_unloaded(const ps_kernel *k, size_t i);
 
