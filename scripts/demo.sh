@@ -33,7 +33,7 @@ hit=$(kd '!for_each_module s -a @#Base @#End "MSKK"' | awk '!/kd>/ && NF > 1 { a
 slot=$(kd "u $hit-1" | sed -n 's/.*call .*dword ptr \[.*(\([0-9a-f`]*\))\].*/\1/p' | head -n 1)
 
 echo
-kd "!vm 5; !poolused 4; !for_each_module s -a @#Base @#End \"MSKK\"; u $hit-1; ln poi($slot); .formats 4B4B534Dh; lmva $hit"
+kd "!vm 5; !poolused 4; lm; !for_each_module s -a @#Base @#End \"MSKK\"; u $hit-1; ln poi($slot); .formats 4B4B534Dh; lmva $hit"
 
 echo
 echo "and in one step, every allocation site of the tag:"
