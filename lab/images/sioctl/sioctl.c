@@ -10,7 +10,8 @@
  * Layout targets (checked by check_sioctl.py at build time, see
  * lab/images/README.md): on i686 the loop is exactly the seed's
  *     SIoctl+0x4323: push 4B4B534Dh / push 1000h / push 1 /
- *     call dword ptr [SIoctl+0x2010] / dec esi / jne SIoctl+0x4323
+ *     call dword ptr [SIoctl+0x2010] / dec esi / jne SIoctl+0x4323 /
+ *     int 3 / jmp SIoctl+0x4342
  * which needs clang -Os with -mllvm -disable-machine-licm (otherwise the
  * IAT load is hoisted into a register), PAGE as the fourth section, the
  * code before the loop exactly 0x323 bytes long, and the hand-made import
@@ -68,6 +69,7 @@ static UNICODE_STRING SioctlNtName;
 static UNICODE_STRING SioctlDosName;
 static ULONG SioctlRequests;
 static ULONG SioctlFillCalls;
+static ULONG SioctlEmptyFills;
 
 NTSTATUS NTAPI SioctlCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp);
 NTSTATUS NTAPI SioctlDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp);
@@ -170,14 +172,21 @@ LAB_CODE_SEG("PAGE") VOID NTAPI SioctlUnloadDriver(PDRIVER_OBJECT DriverObject)
 		IoDeleteDevice(DriverObject->DeviceObject);
 }
 
-/* The leak: allocates Count pages of paged pool and keeps none of them. */
+/* The leak: allocates Count pages of paged pool and keeps none of them.
+ * The empty-request branch after the loop is what puts the seed's
+ * `int 3 / jmp SIoctl+0x4342` behind the loop: the jump skips its 7-byte
+ * `add dword ptr [SioctlEmptyFills],2`. */
 LAB_CODE_SEG("PAGE") LAB_NOINLINE LAB_ALIGNED_CODE(256) VOID NTAPI SioctlFillBuffers(ULONG Count)
 {
 	SioctlFillCalls++;
 	DbgPrint(SioctlMsgFill, SioctlName, Count);
-	for (; Count != 0; --Count)
-		ExAllocatePoolWithTag(PagedPool, 0x1000, SIOCTL_TAG);
-	LAB_BREAKPOINT();
+	if (Count != 0) {
+		for (; Count != 0; --Count)
+			ExAllocatePoolWithTag(PagedPool, 0x1000, SIOCTL_TAG);
+		LAB_BREAKPOINT();
+	} else {
+		SioctlEmptyFills += 2;
+	}
 }
 
 

@@ -8,6 +8,8 @@ The article's evidence is a byte sequence: on i686,
                    ff 15 <IAT>     call dword ptr [SIoctl+0x2010]
                    4e              dec esi
                    75 eb           jne SIoctl+0x4323
+                   cc              int 3
+                   eb 07           jmp SIoctl+0x4342
 with SizeOfImage 0x8000 and TimeDateStamp 4BC2E9C4. On x86_64 the loop is
 mov ecx,1 / mov edx,1000h / mov r8d,4B4B534Dh / call [__imp_ExAllocatePoolWithTag]
 / dec esi / jne. A compiler change can silently move registers or hoist
@@ -50,7 +52,7 @@ def main(path, arch):
         if size_of_image != 0x8000:
             fail('%s: SizeOfImage %#x, want 0x8000' % (path, size_of_image))
         want = (bytes.fromhex('684d534b4b 6800100000 6a01 ff15') +
-                struct.pack('<I', base + 0x2010) + bytes.fromhex('4e 75eb'))
+                struct.pack('<I', base + 0x2010) + bytes.fromhex('4e 75eb cc eb07'))
         got = read(0x4323, len(want))
         if got != want:
             fail('%s: at RVA 0x4323 %s, want %s' % (path, got.hex(' '), want.hex(' ')))
