@@ -26,14 +26,16 @@ fi
 export TZ=${TZ:-Asia/Tokyo}
 kd() { "$build/poolscope" -z "$dump" -y "$store" "${tags[@]}" -c "$1"; }
 
-# The addresses the seed reads off earlier output (the tag hit in the
-# driver, the IAT slot its call goes through) are looked up first; then the
+# The addresses the seed reads off earlier output (the tag hits in nt and
+# in the driver, the IAT slot its call goes through) are looked up first; then the
 # whole investigation runs as one kd session, as in the article.
-hit=$(kd '!for_each_module s -a @#Base @#End "MSKK"' | awk '!/kd>/ && NF > 1 { a = $1 } END { print a }')
+hits=$(kd '!for_each_module s -a @#Base @#End "MSKK"' | awk '!/kd>/ && NF > 1 { print $1 }')
+first=$(echo "$hits" | head -n 1)
+hit=$(echo "$hits" | tail -n 1)
 slot=$(kd "u $hit-1" | sed -n 's/.*call .*dword ptr \[.*(\([0-9a-f`]*\))\].*/\1/p' | head -n 1)
 
 echo
-kd "!vm 5; !poolused 4; lm; !for_each_module s -a @#Base @#End \"MSKK\"; u $hit-1; ln poi($slot); .formats 4B4B534Dh; lmva $hit"
+kd "!vm 5; !poolused 4; lm; !for_each_module s -a @#Base @#End \"MSKK\"; u $first-1; u $hit-1; ln poi($slot); .formats 4B4B534Dh; lmva $hit"
 
 echo
 echo "and in one step, every allocation site of the tag:"

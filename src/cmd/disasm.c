@@ -181,6 +181,21 @@ static ZyanStatus hook_operand_mem(const ZydisFormatter *f, ZydisFormatterBuffer
 	ZyanU64 va;
 	int named;
 
+	if (!absolute && c->instruction->address_width == 16 && op->mem.disp.has_displacement &&
+	    op->mem.disp.value == 0) {
+		/* 16-bit addressing keeps an explicit zero displacement: the
+		 * seed's "add byte ptr [bp+0],al" for 67 00 46 00. */
+		size_t len;
+
+		if (op->mem.type == ZYDIS_MEMOP_TYPE_MEM)
+			ZYAN_CHECK(f->func_print_typecast(f, buffer, c));
+		if (explicit_segment(c))
+			ZYAN_CHECK(append_segment(buffer, op->mem.segment));
+		register_part(op, num, sizeof(num));
+		len = strlen(num);
+		snprintf(text, sizeof(text), "%.*s+0]", (int)(len - 1), num);
+		return append(buffer, ZYDIS_TOKEN_REGISTER, text);
+	}
 	if (!absolute) {
 		uint64_t table = (uint32_t)op->mem.disp.value;
 

@@ -73,6 +73,10 @@ check() {
 		fail=$((fail + 1))
 	fi
 }
+check seed-steps 'nt!KdpBreakpointTable+0x1ff:'
+check seed-steps '82e12583 004d53          add     byte ptr [ebp+53h],cl'
+check seed-steps '82e12588 67004600        add     byte ptr [bp+0],al'
+check seed-steps '82e1258c 69006c006500    imul    eax,dword ptr [eax],65006Ch'
 check seed-steps 'SIoctl+0x4323:'
 check seed-steps '9196b323 684d534b4b      push    4B4B534Dh'
 check seed-steps '9196b328 6800100000      push    1000h'
@@ -80,6 +84,8 @@ check seed-steps '9196b32d 6a01            push    1'
 check seed-steps '9196b32f ff1510909691    call    dword ptr [SIoctl+0x2010 (91969010)]'
 check seed-steps '9196b335 4e              dec     esi'
 check seed-steps '9196b336 75eb            jne     SIoctl+0x4323 (9196b323)'
+check seed-steps '9196b338 cc              int     3'
+check seed-steps '9196b339 eb07            jmp     SIoctl+0x4342 (9196b342)'
 check seed-steps '   nt!ExAllocatePoolWithTag   |  ('
 check seed-steps ')   nt!ExDeferredFreePool'
 check seed-steps 'Exact matches:'
