@@ -10,7 +10,7 @@ The article's evidence is a byte sequence: on i686,
                    75 eb           jne SIoctl+0x4323
                    cc              int 3
                    eb 07           jmp SIoctl+0x4342
-with SizeOfImage 0x8000 and TimeDateStamp 4BC2E9C4. On x86_64 the loop is
+with SizeOfImage 0x8000, TimeDateStamp 4BC2E9C4 and CheckSum 000106CF. On x86_64 the loop is
 mov ecx,1 / mov edx,1000h / mov r8d,4B4B534Dh / call [__imp_ExAllocatePoolWithTag]
 / dec esi / jne. A compiler change can silently move registers or hoist
 the IAT load, so the build checks the bytes here (in the file, no loader).
@@ -46,6 +46,25 @@ def main(path, arch):
                 return data[raw + rva - va: raw + rva - va + n]
         fail('%s: RVA %#x not in the file' % (path, rva))
 
+    # The PE checksum (imagehlp's CheckSumMappedFile): 16-bit words summed
+    # with end-around carry, the CheckSum field taken as zero, plus the
+    # file length. Computed here independently of pe_stamp.
+    field = opt + 64
+    total = 0
+    for i in range(0, len(data) - 1, 2):
+        if i in (field, field + 2):
+            continue
+        total += data[i] | data[i + 1] << 8
+        total = (total & 0xFFFF) + (total >> 16)
+    if len(data) & 1:
+        total += data[-1]
+        total = (total & 0xFFFF) + (total >> 16)
+    total = ((total & 0xFFFF) + (total >> 16)) + len(data)
+    stored = struct.unpack_from('<I', data, field)[0]
+    if stored != total:
+        fail('%s: CheckSum field %08X, the file sums to %08X' % (path, stored, total))
+    if arch == 'x86' and stored != 0x106CF:
+        fail('%s: CheckSum %08X, want the seed\'s 000106CF' % (path, stored))
     if stamp != 0x4BC2E9C4:
         fail('%s: TimeDateStamp %08X, want 4BC2E9C4' % (path, stamp))
     if arch == 'x86':

@@ -2,6 +2,7 @@
  * pe_stamp.c - post-link step for the lab's Windows images (a host tool).
  *
  *   pe_stamp IMAGE [--timestamp HEX] [--directory INDEX SYMS BEGIN END]...
+ *                  [--checksum HEX]
  *
  * --timestamp sets the COFF header's TimeDateStamp and the debug directory
  * entries' (SIoctl.sys must carry the seed's 4BC2E9C4). --directory points
@@ -11,6 +12,12 @@
  * and imagehlp's CheckSumMappedFile define it: the one's-complement-style
  * sum of the file's 16-bit words with carries folded back in, the CheckSum
  * field itself counted as zero, plus the file length.
+ *
+ * --checksum HEX makes that correct sum come out as HEX (SIoctl.sys: the
+ * seed's lmva shows CheckSum 000106CF) by choosing the first reserved word
+ * of the DOS header (e_res2[0], file offset 0x28), which no loader reads.
+ * The field then holds the true checksum of the file; only which bytes of
+ * the seed's driver differ from ours is unknowable.
  *
  * Input is our own linker output, but it is still checked like any file.
  */
@@ -145,8 +152,26 @@ static uint32_t checksum(const struct pe *pe)
 	return (uint32_t)(sum + pe->size);
 }
 
+/* Sets e_res2[0] so that checksum() gives want; -1 when no value does. */
+static int steer_checksum(struct pe *pe, uint32_t want)
+{
+	const size_t pad = 0x28;
+
+	for (uint32_t v = 0; v <= 0xFFFF; v++) {
+		pe->data[pad] = (uint8_t)v;
+		pe->data[pad + 1] = (uint8_t)(v >> 8);
+		if (checksum(pe) == want)
+			return 0;
+	}
+	pe->data[pad] = pe->data[pad + 1] = 0;
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
+	uint32_t want_checksum = 0;
+	int steer = 0;
+
 	struct pe pe = { 0 };
 	const char *path;
 	FILE *f;
@@ -154,7 +179,7 @@ int main(int argc, char **argv)
 	int status = 0;
 
 	if (argc < 2)
-		return fprintf(stderr, "usage: pe_stamp IMAGE [--timestamp HEX] [--directory INDEX SYMS BEGIN END]...\n"), 2;
+		return fprintf(stderr, "usage: pe_stamp IMAGE [--timestamp HEX] [--directory INDEX SYMS BEGIN END]... [--checksum HEX]\n"), 2;
 	path = argv[1];
 	f = fopen(path, "rb");
 	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 || len > (64L << 20) || fseek(f, 0, SEEK_SET) != 0)
@@ -182,10 +207,15 @@ int main(int argc, char **argv)
 				wr32(pe.data + pe.dirs + 8 * index + 4, end - begin);
 			}
 			i += 4;
+		} else if (strcmp(argv[i], "--checksum") == 0 && i + 1 < argc) {
+			want_checksum = (uint32_t)strtoul(argv[++i], NULL, 16);
+			steer = 1;
 		} else {
 			status = fail(path, "bad arguments");
 		}
 	}
+	if (status == 0 && steer && steer_checksum(&pe, want_checksum) != 0)
+		status = fail(path, "--checksum: no DOS header pad gives that sum for this file length");
 	if (status == 0) {
 		wr32(pe.data + pe.opt + 64, checksum(&pe));
 		f = fopen(path, "wb");
