@@ -56,7 +56,10 @@ static void test_seed_env1(void)
 	CHECK_STR(sc.modules[0].path, "\\SystemRoot\\system32\\ntoskrnl.exe");
 	CHECK_STR(sc.modules[7].name, "SIoctl.sys");
 	CHECK_EQ_U64(sc.modules[7].base, 0x91967000);
-	CHECK_STR(sc.modules[7].path, "\\SystemRoot\\system32\\DRIVERS\\SIoctl.sys");
+	CHECK_STR(sc.modules[7].path, "SIoctl.sys");
+	/* A .sys without a path clause gets Windows' DRIVERS folder. */
+	CHECK_STR(sc.modules[4].name, "volmgrx.sys");
+	CHECK_STR(sc.modules[4].path, "\\SystemRoot\\system32\\DRIVERS\\volmgrx.sys");
 	CHECK_STR(sc.modules[3].name, "CLFS.SYS");
 	CHECK_STR(sc.modules[3].file, "clfs.sys");
 	CHECK_STR(sc.modules[3].path, "\\SystemRoot\\system32\\CLFS.SYS");
