@@ -176,6 +176,8 @@ void lab_pool_free(lab *l);
 ps_status lab_build_probes(lab *l, ps_error *err);
 /* unloaded.c: nt!MmUnloadedDrivers from the `unloaded` lines */
 ps_status lab_build_unloaded(lab *l, ps_error *err);
+/* paging_files.c: nt!MmPagingFile[] from the `pagefile` lines */
+ps_status lab_build_paging_files(lab *l, ps_error *err);
 ps_status lab_add_probe(lab *l, const char *what, uint64_t va, size_t space, uint64_t pid);
 /* dump_write.c */
 /* A context register from the scenario, or `dflt`. */

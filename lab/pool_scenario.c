@@ -85,8 +85,11 @@ ps_status lab_build_pool(lab *l, ps_error *err)
 		return st;
 	if ((st = lab_build_threads(l, err)) != PS_OK)
 		return st;
-	/* last, so the unloaded-driver ring leaves the other blocks in place */
+	/* last, so the unloaded-driver ring and the paging files leave the
+	 * other blocks in place */
 	if ((st = lab_build_unloaded(l, err)) != PS_OK)
+		return st;
+	if ((st = lab_build_paging_files(l, err)) != PS_OK)
 		return st;
 	return lab_build_pool_tables(l, err);
 }

@@ -191,5 +191,19 @@ void lab_pool_truth(const lab *l, json_t *root)
 		json_object_set_new(o, ps->vm[i].name, json_integer((json_int_t)ps->vm[i].value));
 	json_object_set_new(pool, "vm", o);
 
+	/* What !vm prints for each paging file, in Kb. */
+	a = json_array();
+	for (size_t i = 0; i < l->sc.pagefile_count; i++) {
+		const lab_pagefile_spec *f = &l->sc.pagefiles[i];
+		json_t *r = json_object();
+		json_object_set_new(r, "name", json_string(f->path));
+		json_object_set_new(r, "current_kb", json_integer((json_int_t)f->current_kb));
+		json_object_set_new(r, "free_kb", json_integer((json_int_t)f->free_kb));
+		json_object_set_new(r, "minimum_kb", json_integer((json_int_t)f->minimum_kb));
+		json_object_set_new(r, "maximum_kb", json_integer((json_int_t)f->maximum_kb));
+		json_array_append_new(a, r);
+	}
+	json_object_set_new(pool, "pagefiles", a);
+
 	json_object_set_new(root, "pool", pool);
 }

@@ -50,6 +50,8 @@ static void win7_x86(lab_profile *p)
 	p->ss_track_exp = 0x1FC8; p->ss_track_exp_size = 0x1FCC; p->ss_big = 0x1FD0; p->ss_big_size = 0x1FD4;
 	p->ss_ulong_counters = 1;
 	p->ppi_allocated = 0x34;
+	/* MMPAGING_FILE 6.1 x86: ntdiff Win7_SP1 x86, Chappell */
+	p->pf_size = 0x50; p->pf_name = 0x24;
 	/* §5.3, §5.4 */
 	p->kt_process = 0x150; p->kt_thread_list = 0x1E0; p->kt_win32_thread = 0x18C; p->kt_size = 0x200;
 	p->et_create_time = 0x200; p->et_exit_time = 0x208; p->et_start = 0x218; p->et_cid = 0x22C;
@@ -92,6 +94,8 @@ static void win7_x64(lab_profile *p)
 	p->ss_allocated_paged = 0xB98 + 0x60; p->ss_paged_pool = 0xCC0;
 	p->ss_track_exp = 0x1F30; p->ss_track_exp_size = 0x1F38; p->ss_big = 0x1F40; p->ss_big_size = 0x1F48;
 	p->ppi_allocated = 0x60;
+	/* MMPAGING_FILE 6.1 x64: Chappell (File 0x30, Entry[2] 0x38) */
+	p->pf_size = 0x90; p->pf_name = 0x48;
 	p->kt_process = 0x210; p->kt_thread_list = 0x2F8; p->kt_win32_thread = 0x270; p->kt_size = 0x360;
 	p->et_create_time = 0x360; p->et_exit_time = 0x368; p->et_start = 0x388; p->et_cid = 0x3B0;
 	p->et_win32_start = 0x410; p->et_thread_list = 0x420; p->et_cross_flags = 0x448;
@@ -141,6 +145,8 @@ int lab_profile_init(lab_profile *p, lab_arch arch, uint32_t build,
 		p->ss_allocated_paged = 0xA0 + 0x30; p->ss_paged_pool = 0xD80;
 		p->ss_track_exp = 0x2028; p->ss_track_exp_size = 0x2030; p->ss_big = 0x2038; p->ss_big_size = 0x2040;
 		p->ppi_allocated = 0x30;
+		/* MMPAGING_FILE 1809: ntdiff Win10_1809_RS5 x64 */
+		p->pf_size = 0x120; p->pf_name = 0x60;
 		p->kt_process = 0x220; p->kt_thread_list = 0x2F8; p->kt_win32_thread = 0x1C8; p->kt_size = 0x5F0;
 		p->et_create_time = 0x5F0; p->et_exit_time = 0x5F8; p->et_start = 0x610; p->et_cid = 0x638;
 		p->et_win32_start = 0x690; p->et_thread_list = 0x6A8; p->et_cross_flags = 0x6D0;

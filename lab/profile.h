@@ -53,6 +53,10 @@ typedef struct lab_profile {
 	uint32_t ss_ulong_counters;   /* x86: CommittedPages and AllocatedPagedPool are ULONGs */
 	/* nt!MmPagedPoolInfo: MM_PAGED_POOL_INFO.AllocatedPagedPool */
 	uint32_t ppi_allocated;
+	/* MMPAGING_FILE: its size and PageFileName; Size, MaximumSize,
+	 * MinimumSize and FreeSpace are the first four pointer-sized fields
+	 * on every build (Geoff Chappell's MMPAGING_FILE page) */
+	uint32_t pf_size, pf_name;
 	/* KTHREAD / ETHREAD for thread objects (§5.3, §5.4) */
 	uint32_t kt_process, kt_thread_list, kt_win32_thread, kt_size;
 	uint32_t et_create_time, et_exit_time, et_start, et_cid, et_win32_start;

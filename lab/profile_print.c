@@ -71,6 +71,8 @@ static const profile_name names[] = {
 	F("_MM_SESSION_SPACE.PoolTrackBigPagesSize", ss_big_size),
 	S("_MM_SESSION_SPACE", ss_size),
 	F("_MM_PAGED_POOL_INFO.AllocatedPagedPool", ppi_allocated),
+	F("_MMPAGING_FILE.PageFileName", pf_name),
+	S("_MMPAGING_FILE", pf_size),
 };
 
 /* The address layout is not printed, but lab_profile_init draws distinct

@@ -740,6 +740,59 @@ static ps_status parse_unloaded(parser *p)
 	return PS_OK;
 }
 
+/* pagefile PATH current KB free KB minimum KB maximum KB */
+static ps_status parse_pagefile(parser *p)
+{
+	static const char *const keys[] = { "current", "free", "minimum", "maximum" };
+	lab_scenario *sc = p->sc;
+	lab_pagefile_spec *f;
+	uint64_t *fields[4];
+	int seen[4] = { 0 };
+	ps_status st;
+
+	if (p->ntok != 10)
+		return fail(p, "pagefile: expected PATH current KB free KB minimum KB maximum KB", NULL, NULL);
+	if (sc->pagefile_count >= LAB_MAX_PAGEFILES)
+		return fail(p, "too many pagefile lines (at most 16, the kernel's MmPagingFile[])", NULL, NULL);
+	if (sc->arch == LAB_ARCH_NONE)
+		return fail(p, "'arch' must come before pagefile", NULL, NULL);
+	f = &sc->pagefiles[sc->pagefile_count];
+	memset(f, 0, sizeof *f);
+	f->line = p->line;
+	if (strlen(p->tok[1]) >= sizeof f->path)
+		return fail(p, "pagefile: path '%.60s...' is longer than 127 bytes", p->tok[1], NULL);
+	for (const char *c = p->tok[1]; *c; c++)
+		if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7E)
+			return fail(p, "pagefile: the path must be printable ASCII", NULL, NULL);
+	snprintf(f->path, sizeof f->path, "%s", p->tok[1]);
+	fields[0] = &f->current_kb;
+	fields[1] = &f->free_kb;
+	fields[2] = &f->minimum_kb;
+	fields[3] = &f->maximum_kb;
+	for (int i = 2; i < 10; i += 2) {
+		int k = 0;
+		while (k < 4 && strcmp(p->tok[i], keys[k]) != 0)
+			k++;
+		if (k == 4 || seen[k])
+			return fail(p, "pagefile: expected each of current, free, minimum, maximum once, not '%s'",
+				    p->tok[i], NULL);
+		seen[k] = 1;
+		/* 2^40 Kb is a petabyte: beyond any paging file, and pages fit a ULONG on x86 */
+		if ((st = number(p, i + 1, keys[k], UINT64_C(1) << 40, fields[k])) != PS_OK)
+			return st;
+		if (*fields[k] % 4 != 0)
+			return fail(p, "pagefile: %s is not a whole number of 4 Kb pages", keys[k], NULL);
+	}
+	if (f->free_kb > f->current_kb)
+		return fail(p, "pagefile: free exceeds current", NULL, NULL);
+	if (f->minimum_kb > f->maximum_kb || f->current_kb > f->maximum_kb)
+		return fail(p, "pagefile: minimum and current must not exceed maximum", NULL, NULL);
+	if (sc->arch != LAB_ARCH_X64 && f->maximum_kb / 4 > 0xFFFFFFFFu)
+		return fail(p, "pagefile: more pages than an x86 ULONG_PTR holds", NULL, NULL);
+	sc->pagefile_count++;
+	return PS_OK;
+}
+
 static ps_status parse_vm(parser *p)
 {
 	lab_scenario *sc = p->sc;
@@ -920,6 +973,8 @@ static ps_status parse_line(parser *p)
 		return parse_vm(p);
 	if (strcmp(k, "unloaded") == 0)
 		return parse_unloaded(p);
+	if (strcmp(k, "pagefile") == 0)
+		return parse_pagefile(p);
 	if (strcmp(k, "scale") == 0) {
 		if (p->ntok != 2 || lab_parse_scale(p->tok[1], &sc->scale_ppm) != 0)
 			return fail(p, "scale: expected a factor such as 1 or 0.001 (0.000001 to 1000)", NULL, NULL);

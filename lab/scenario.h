@@ -100,6 +100,15 @@ typedef struct lab_unloaded_spec {
 	int line;
 } lab_unloaded_spec;
 
+/* pagefile PATH current KB free KB minimum KB maximum KB: one paging file,
+ * nt!MmPagingFile[i] (sizes in Kb as !vm prints them, multiples of 4) */
+#define LAB_MAX_PAGEFILES 16
+typedef struct lab_pagefile_spec {
+	char path[128];       /* "\\??\\C:\\pagefile.sys" */
+	uint64_t current_kb, free_kb, minimum_kb, maximum_kb;
+	int line;
+} lab_pagefile_spec;
+
 /* vm KEY [INDEX] VALUE: one figure of !vm (docs/scenario-format.md) */
 typedef struct lab_vm_value {
 	char key[24];
@@ -158,6 +167,8 @@ typedef struct lab_scenario {
 	int kdbg_encoded_line;
 	lab_unloaded_spec unloaded[LAB_MAX_UNLOADED];
 	size_t unloaded_count;
+	lab_pagefile_spec pagefiles[LAB_MAX_PAGEFILES];
+	size_t pagefile_count;
 } lab_scenario;
 
 #define LAB_SCALE_ONE 1000000u

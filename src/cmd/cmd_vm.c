@@ -30,8 +30,8 @@
  * Pages, Free System PTEs, Modified PF Pages, Special Pool, the failure
  * counter, MmPagedPoolInfo, MiSessionWsList, MmPagingFile) are unknown:
  * their lines are left out and a note says so. Paging files: printed when
- * nt!MmPagingFile[i] points at an MMPAGING_FILE; the lab does not lay them
- * out (MmPagingFile[] is empty), so its dumps show none.
+ * nt!MmPagingFile[i] points at an MMPAGING_FILE (its Size, FreeSpace,
+ * MinimumSize, MaximumSize and PageFileName from the PDB's type).
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -225,6 +225,9 @@ static void gather(ps_session *s, vm_figures *f)
 	    read_sized(s, addr, 4, &n)) {
 		f->paging_files.v = n;
 		f->paging_files.have = 1;
+		/* MmPagingFile[] and MMPAGING_FILE come only from the PDB. */
+		if (n > 0 && ps_symbols_lookup(s->symbols, "nt!MmPagingFile", &sym) != PS_OK)
+			missing(f, "Page File");
 	}
 	get_kd(s, &f->available, "nt!MmAvailablePages", KD_MM_AVAILABLE_PAGES);
 	get_kd(s, &f->resavail, "nt!MmResidentAvailablePages", KD_MM_RESIDENT_AVAILABLE_PAGES);

@@ -3,7 +3,8 @@
 # scenario (Windows 7 x86 PAE, 7 x64, 10 1809; env1 and env2) at scale
 # 0.001 equals the truth file's vm section, with the symbol store and
 # without it (then the lines that need the PDB are left out and a note names
-# them); env2 shows the Excessive NonPaged Pool Usage banner and env1 the
+# them), the paging files equal the truth's (with the PDB) or are named in
+# that note (without); env2 shows the Excessive NonPaged Pool Usage banner and env1 the
 # failure banner; and seed-env1 at scale 1 prints the seed's `!vm 5` figures
 # byte for byte (tests/golden/pool/vm-seed-env1.txt).
 # To update the golden file after a deliberate change: PS_UPDATE_GOLDEN=1.
@@ -79,6 +80,18 @@ for kind in ('sym', 'nosym'):
         bad.append('%s: locked-io %s' % (v, got.get('locked-io')))
     if kind == 'nosym' and 'not shown' not in text:
         bad.append('%s nosym: no note about the lines left out' % v)
+    # The paging files: name, Current, Free Space, Minimum, Maximum in Kb
+    # with the PDB; without it no Page File lines and the note names them.
+    pf_got = re.findall(r'Page File: (.*)\n\s*Current:\s+(\d+) Kb  Free Space:\s+(\d+) Kb\n'
+                        r'\s*Minimum:\s+(\d+) Kb  Maximum:\s+(\d+) Kb\n', text)
+    pf_want = [(f['name'], str(f['current_kb']), str(f['free_kb']), str(f['minimum_kb']), str(f['maximum_kb']))
+               for f in truth['pool']['pagefiles']]
+    if not pf_want:
+        bad.append('%s: the scenario has no pagefile line' % v)
+    if kind == 'sym' and pf_got != pf_want:
+        bad.append('%s sym: paging files %r, truth %r' % (v, pf_got, pf_want))
+    if kind == 'nosym' and (pf_got or 'Page File' not in text):
+        bad.append('%s nosym: Page File lines without symbols, or no note' % v)
     if v.startswith('seed-env2') and 'Excessive NonPaged Pool Usage' not in text:
         bad.append('%s %s: no Excessive NonPaged Pool Usage banner' % (v, kind))
     if kind == 'sym' and vm['failures'] and 'pool allocations have failed' not in text:
@@ -101,6 +114,8 @@ elif ! diff -u "$golden/vm-seed-env1.txt" vm-seed-env1.txt; then
 	fails=$((fails + 1))
 fi
 for want in 'PagedPool Usage:      428544 (   1714176 Kb)' 'PagedPool Maximum:    523264 (   2093056 Kb)' \
+	'	Page File: \??\C:\pagefile.sys' '	  Current:   2096696 Kb  Free Space:   2096692 Kb' \
+	'	  Minimum:   2096696 Kb  Maximum:      6290088 Kb' \
 	'********** 34553 pool allocations have failed **********'; do
 	grep -qF -- "$want" vm-seed-env1.txt || { echo "FAIL: no '$want'"; fails=$((fails + 1)); }
 done

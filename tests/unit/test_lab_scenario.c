@@ -182,6 +182,39 @@ static void test_kdbg_encoded(void)
 	CHECK(parse(BASE "kdbg-encoded no\n") == PS_OK);
 }
 
+/* pagefile: the four sizes in any order, in Kb, whole pages, consistent;
+ * at most 16 (MmPagingFile[]); after arch. */
+static void test_pagefile(void)
+{
+	CHECK(parse(BASE "pagefile \\??\\C:\\pagefile.sys maximum 6290088 current 2096696 "
+		    "minimum 2096696 free 1996300\n") == PS_OK);
+	CHECK_EQ_U64(sc.pagefile_count, 1);
+	CHECK_STR(sc.pagefiles[0].path, "\\??\\C:\\pagefile.sys");
+	CHECK_EQ_U64(sc.pagefiles[0].current_kb, 2096696);
+	CHECK_EQ_U64(sc.pagefiles[0].free_kb, 1996300);
+	CHECK_EQ_U64(sc.pagefiles[0].minimum_kb, 2096696);
+	CHECK_EQ_U64(sc.pagefiles[0].maximum_kb, 6290088);
+	check_error(BASE "pagefile p current 8 free 4 minimum 4\n", "t.scn:7:", "pagefile: expected PATH");
+	check_error(BASE "pagefile p current 8 free 4 minimum 4 current 8\n", "t.scn:7:",
+		    "expected each of current, free, minimum, maximum once, not 'current'");
+	check_error(BASE "pagefile p current 6 free 4 minimum 4 maximum 8\n", "t.scn:7:",
+		    "current is not a whole number of 4 Kb pages");
+	check_error(BASE "pagefile p current 8 free 12 minimum 4 maximum 16\n", "t.scn:7:", "free exceeds current");
+	check_error(BASE "pagefile p current 8 free 4 minimum 20 maximum 16\n", "t.scn:7:",
+		    "minimum and current must not exceed maximum");
+	check_error(BASE "pagefile p current 8 free 4 minimum 4 maximum 0x40000000000000\n", "t.scn:7:", "too large");
+	check_error("pagefile p current 8 free 4 minimum 4 maximum 8\n" BASE, "t.scn:1:",
+		    "'arch' must come before pagefile");
+	{
+		char text[4096];
+		size_t n = (size_t)snprintf(text, sizeof text, "%s", BASE);
+		for (int i = 0; i < 17; i++)
+			n += (size_t)snprintf(text + n, sizeof text - n,
+					      "pagefile p%d current 8 free 4 minimum 4 maximum 8\n", i);
+		check_error(text, "t.scn:23:", "too many pagefile lines (at most 16");
+	}
+}
+
 static void test_sizes(void)
 {
 	uint64_t v;
@@ -200,6 +233,7 @@ int main(void)
 	test_reserved_keywords();
 	test_hostile();
 	test_kdbg_encoded();
+	test_pagefile();
 	test_sizes();
 	return CHECK_DONE();
 }

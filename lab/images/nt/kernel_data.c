@@ -85,7 +85,7 @@ ULONG MmPageFileFullExtendCount;
 
 /* ---- paging files -------------------------------------------------------- */
 ULONG MmNumberOfPagingFiles;
-PVOID MmPagingFile[16];
+PMMPAGING_FILE MmPagingFile[16];
 ULONG MmTotalPagesForPagingFile;
 
 /* ---- system PTEs and locked pages ---------------------------------------- */

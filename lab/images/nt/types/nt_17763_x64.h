@@ -166,6 +166,31 @@ LAB_FIELD(MM_SESSION_SPACE, PoolTrackBigPages, 0x2038, "§3.4");
 LAB_FIELD(MM_SESSION_SPACE, PoolTrackBigPagesSize, 0x2040, "§3.4");
 LAB_SIZE(MM_SESSION_SPACE, 0x5000, "five pages, lab/profile.c");
 
+/* MMPAGING_FILE: nt!MmPagingFile[i] points at one per paging file; !vm
+ * prints Size, FreeSpace, MinimumSize, MaximumSize (pages) and the name.
+ * ntdiff/headers Win10_1809_RS5 x64 ntoskrnl type data: Size 0x00,
+ * MaximumSize 0x08, MinimumSize 0x10, FreeSpace 0x18, PeakUsage 0x20,
+ * HighestPage 0x28, FreeReservationSpace 0x30, File 0x38, Entry[2] 0x40,
+ * PfnsToFree 0x50, PageFileName 0x60; size 0x120. */
+typedef struct _MMPAGING_FILE {
+	ULONG_PTR Size;
+	ULONG_PTR MaximumSize;
+	ULONG_PTR MinimumSize;
+	ULONG_PTR FreeSpace;
+	ULONG_PTR PeakUsage;
+	ULONG_PTR HighestPage;
+	ULONG_PTR FreeReservationSpace;
+	PVOID File;
+	PVOID Entry[2];
+	UCHAR PfnsToFree[0x10];
+	UNICODE_STRING PageFileName;
+	UCHAR Reserved_070[0xB0];
+} MMPAGING_FILE, *PMMPAGING_FILE;
+LAB_FIELD(MMPAGING_FILE, FreeSpace, 0x18, "ntdiff Win10_1809_RS5 x64");
+LAB_FIELD(MMPAGING_FILE, PageFileName, 0x60, "ntdiff Win10_1809_RS5 x64");
+LAB_SIZE(MMPAGING_FILE, 0x120, "ntdiff Win10_1809_RS5 x64");
+
+
 /* ---- objects and handles (formats.md §4) ------------------------------- */
 
 typedef struct _OBJECT_HEADER {

@@ -155,6 +155,28 @@ LAB_FIELD(MM_SESSION_SPACE, PoolTrackBigPages, 0x1F40, "§3.4");
 LAB_FIELD(MM_SESSION_SPACE, PoolTrackBigPagesSize, 0x1F48, "§3.4");
 LAB_SIZE(MM_SESSION_SPACE, 0x1F80, "ntdiff Win7_SP1 x64 (CpuQuotaBlock @0x1F78 is the last field); the lab gives it two pages");
 
+/* MMPAGING_FILE: nt!MmPagingFile[i] points at one per paging file; !vm
+ * prints Size, FreeSpace, MinimumSize, MaximumSize (pages) and the name.
+ * Geoff Chappell's MMPAGING_FILE page, 6.1 x64: Size 0x00, MaximumSize
+ * 0x08, MinimumSize 0x10, FreeSpace 0x18, PeakUsage 0x20, HighestPage
+ * 0x28, File 0x30, Entry[2] 0x38, so PageFileName 0x48; size 0x90. */
+typedef struct _MMPAGING_FILE {
+	ULONG_PTR Size;
+	ULONG_PTR MaximumSize;
+	ULONG_PTR MinimumSize;
+	ULONG_PTR FreeSpace;
+	ULONG_PTR PeakUsage;
+	ULONG_PTR HighestPage;
+	PVOID File;
+	PVOID Entry[2];
+	UNICODE_STRING PageFileName;
+	UCHAR Reserved_058[0x38];
+} MMPAGING_FILE, *PMMPAGING_FILE;
+LAB_FIELD(MMPAGING_FILE, FreeSpace, 0x18, "Chappell 6.1 x64");
+LAB_FIELD(MMPAGING_FILE, PageFileName, 0x48, "Chappell 6.1 x64");
+LAB_SIZE(MMPAGING_FILE, 0x90, "Chappell 6.1 x64");
+
+
 /* ---- objects and handles (formats.md §4) ------------------------------- */
 
 typedef struct _OBJECT_HEADER {

@@ -150,6 +150,27 @@ LAB_FIELD(MM_SESSION_SPACE, PoolTrackBigPages, 0x1FD0, "§3.4");
 LAB_FIELD(MM_SESSION_SPACE, PoolTrackBigPagesSize, 0x1FD4, "§3.4");
 LAB_SIZE(MM_SESSION_SPACE, 0x2000, "two pages, lab/processes.c");
 
+/* MMPAGING_FILE: nt!MmPagingFile[i] points at one per paging file; !vm
+ * prints Size, FreeSpace, MinimumSize, MaximumSize (pages) and the name.
+ * ntdiff/headers Win7_SP1 x86 ntoskrnl type data; Geoff Chappell's
+ * MMPAGING_FILE page gives the same offsets and size 0x50 for 6.1 x86. */
+typedef struct _MMPAGING_FILE {
+	ULONG_PTR Size;
+	ULONG_PTR MaximumSize;
+	ULONG_PTR MinimumSize;
+	ULONG_PTR FreeSpace;
+	ULONG_PTR PeakUsage;
+	ULONG_PTR HighestPage;
+	PVOID File;
+	PVOID Entry[2];
+	UNICODE_STRING PageFileName;
+	UCHAR Reserved_02C[0x24];
+} MMPAGING_FILE, *PMMPAGING_FILE;
+LAB_FIELD(MMPAGING_FILE, FreeSpace, 0xC, "ntdiff Win7_SP1 x86");
+LAB_FIELD(MMPAGING_FILE, PageFileName, 0x24, "ntdiff Win7_SP1 x86");
+LAB_SIZE(MMPAGING_FILE, 0x50, "ntdiff Win7_SP1 x86; Chappell 6.1 x86");
+
+
 /* ---- objects and handles (formats.md §4) ------------------------------- */
 
 typedef struct _OBJECT_HEADER {
