@@ -154,6 +154,13 @@ typedef struct ps_big_table {
  * table; a table of absurd size, unreadable table pages and absurd entries
  * give partial results and notes, not failure. */
 ps_status ps_big_table_read(ps_symbols *sym, ps_vm *vm, ps_big_table **out, ps_error *err);
+
+/* A session's own table of big session-pool allocations: the
+ * MM_SESSION_SPACE at session_space holds PoolTrackBigPages and
+ * PoolTrackBigPagesSize (formats.md §3.4; PDB or built-in layout). `id`
+ * names the session in notes. Same hostile-input rules as above. */
+ps_status ps_big_table_read_session(ps_symbols *sym, ps_vm *vm, uint64_t session_space, uint32_t id,
+				    ps_big_table **out, ps_error *err);
 void ps_big_table_free(ps_big_table *t);
 
 /* Bytes the table spans (its size clamped to PS_BIG_TABLE_MAX_ENTRIES). */
@@ -226,7 +233,10 @@ typedef struct ps_pool_scan_options {
 	ps_tag_pattern pattern; /* mask 0 matches every block */
 	int include_free;       /* report free blocks whose tag matches too */
 	unsigned threads;       /* worker threads; 0 = 2 */
-	const ps_big_table *big; /* nullable: pages of big allocations are skipped */
+	/* Big-page tables (the global one, each session's): pages of their
+	 * in-use allocations and of the tables themselves are skipped. */
+	const ps_big_table *const *big;
+	size_t big_count;
 	ps_pool_progress_fn progress; /* nullable; called from one worker */
 	void *progress_ctx;
 } ps_pool_scan_options;

@@ -98,18 +98,65 @@ void ps_cmd_pool_tag_line(ps_session *s, uint32_t tag, FILE *out)
 	fputc('\n', out);
 }
 
-ps_big_table *ps_cmd_pool_big_table(ps_session *s, ps_error *why)
+void ps_cmd_pool_big_tables_read(ps_session *s, ps_cmd_big_tables *t)
 {
-	ps_big_table *t = NULL;
+	ps_pool_session *list = NULL;
+	size_t n = 0;
+	ps_error err;
 
-	ps_error_clear(why);
-	if (!s->symbols || !s->vm) {
-		ps_error_set(why, PS_ENOTFOUND, "no kernel symbols");
-		return NULL;
+	memset(t, 0, sizeof *t);
+	ps_error_clear(&t->why);
+	if (!s->symbols || !s->vm || !s->kernel) {
+		ps_error_set(&t->why, PS_ENOTFOUND, "no kernel symbols");
+		return;
 	}
-	if (ps_big_table_read(s->symbols, s->vm, &t, why) != PS_OK)
-		return NULL;
-	return t;
+	if (ps_big_table_read(s->symbols, s->vm, &t->global, &t->why) != PS_OK)
+		t->global = NULL;
+	ps_error_clear(&err);
+	if (ps_pool_sessions(s->kernel, s->symbols, &list, &n, &err) == PS_OK && n > 0) {
+		t->session = calloc(n, sizeof *t->session);
+		t->session_id = calloc(n, sizeof *t->session_id);
+		if (t->session && t->session_id) {
+			t->session_count = n;
+			for (size_t i = 0; i < n; i++) {
+				t->session_id[i] = list[i].id;
+				ps_error_clear(&err);
+				if (ps_big_table_read_session(s->symbols, s->vm, list[i].session_space, list[i].id,
+							      &t->session[i], &err) != PS_OK)
+					t->session[i] = NULL;
+			}
+		}
+	}
+	free(list);
+	t->all = calloc(1 + t->session_count, sizeof *t->all);
+	if (t->all) {
+		if (t->global)
+			t->all[t->all_count++] = t->global;
+		for (size_t i = 0; i < t->session_count; i++)
+			if (t->session[i])
+				t->all[t->all_count++] = t->session[i];
+	}
+}
+
+void ps_cmd_pool_big_tables_free(ps_cmd_big_tables *t)
+{
+	ps_big_table_free(t->global);
+	for (size_t i = 0; i < t->session_count; i++)
+		ps_big_table_free(t->session[i]);
+	free(t->session);
+	free(t->session_id);
+	free(t->all);
+	memset(t, 0, sizeof *t);
+}
+
+const ps_big_page *ps_cmd_pool_big_find(const ps_cmd_big_tables *t, uint64_t va)
+{
+	const ps_big_page *bp;
+
+	for (size_t i = 0; i < t->all_count; i++)
+		if ((bp = ps_big_table_find(t->all[i], va)) != NULL)
+			return bp;
+	return NULL;
 }
 
 int ps_cmd_pool_modern(const ps_session *s)
@@ -259,9 +306,9 @@ ps_status ps_cmd_pool(ps_session *s, const char *cmd, const char *args, FILE *ou
 	uint64_t addr = 0, flags64 = 0, page_va;
 	unsigned flags, hs;
 	const char *rest;
-	ps_big_table *big;
+	ps_cmd_big_tables big;
 	const ps_big_page *bp;
-	ps_error why, err;
+	ps_error err;
 	uint8_t *page;
 	ps_pool_page *pg;
 	char a[PS_ADDR_BUF];
@@ -287,12 +334,13 @@ ps_status ps_cmd_pool(ps_session *s, const char *cmd, const char *args, FILE *ou
 	page_va = addr & ~(PAGE - 1);
 	hs = ps_cmd_pointer_size(s) == 8 ? 16 : 8;
 
-	/* A big allocation has no header to walk: the table says what it is. */
-	big = ps_cmd_pool_big_table(s, &why);
-	bp = big ? ps_big_table_find(big, addr) : NULL;
+	/* A big allocation has no header to walk: the table says what it is
+	 * (the kernel's, or a session's for session pool). */
+	ps_cmd_pool_big_tables_read(s, &big);
+	bp = ps_cmd_pool_big_find(&big, addr);
 	if (bp) {
 		st = big_form(s, addr, bp, flags, out);
-		ps_big_table_free(big);
+		ps_cmd_pool_big_tables_free(&big);
 		return st;
 	}
 
@@ -301,7 +349,7 @@ ps_status ps_cmd_pool(ps_session *s, const char *cmd, const char *args, FILE *ou
 	if (!page || !pg) {
 		free(page);
 		free(pg);
-		ps_big_table_free(big);
+		ps_cmd_pool_big_tables_free(&big);
 		fputs("!pool: out of memory\n", out);
 		return PS_ENOMEM;
 	}
@@ -310,7 +358,7 @@ ps_status ps_cmd_pool(ps_session *s, const char *cmd, const char *args, FILE *ou
 		if (!(flags & FLAG_QUIET))
 			region_line(s, addr, kdbg_region(s, addr), out);
 		ps_cmd_pool_addr(s, page_va, a);
-		if (big) {
+		if (big.global) {
 			fprintf(out, "%s is not a valid small pool allocation, checking large pool...\n", a);
 			fprintf(out, "%s is freed (or corrupt) pool\n", a);
 		} else {
@@ -344,7 +392,7 @@ ps_status ps_cmd_pool(ps_session *s, const char *cmd, const char *args, FILE *ou
 	}
 	if (!pg->complete) {
 		ps_cmd_pool_addr(s, page_va, a);
-		if (pg->count == 0 && big) {
+		if (pg->count == 0 && big.global) {
 			/* The first header is bad: kdexts looks in the big-page
 			 * table (done above) and gives up. */
 			fprintf(out, "%s is not a valid small pool allocation, checking large pool...\n", a);
@@ -360,6 +408,6 @@ ps_status ps_cmd_pool(ps_session *s, const char *cmd, const char *args, FILE *ou
 done:
 	free(page);
 	free(pg);
-	ps_big_table_free(big);
+	ps_cmd_pool_big_tables_free(&big);
 	return st;
 }

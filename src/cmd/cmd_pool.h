@@ -1,7 +1,7 @@
 /*
  * cmd_pool.h - !pool and !poolfind, and what the two share: WinDbg's names
  * for pool regions, its "Pooltag" line, addresses as kdexts prints them, and
- * the session's big-page table.
+ * the big-page tables.
  */
 #ifndef PS_CMD_POOL_H
 #define PS_CMD_POOL_H
@@ -37,8 +37,24 @@ const char *ps_cmd_pool_tag4(uint32_t tag, int strip, char *buf);
  * "\t\tOwning component : Unknown (update pooltag.txt)". */
 void ps_cmd_pool_tag_line(ps_session *s, uint32_t tag, FILE *out);
 
-/* Read the kernel's big-page table; NULL (and *why set) without symbols. */
-ps_big_table *ps_cmd_pool_big_table(ps_session *s, ps_error *why);
+/* The big-page tables: the kernel's (nt!PoolBigPageTable) and each
+ * session's (MM_SESSION_SPACE.PoolTrackBigPages), for session pool. */
+typedef struct ps_cmd_big_tables {
+	ps_big_table *global;          /* NULL when it cannot be read: why says */
+	ps_error why;
+	ps_big_table **session;        /* session_count tables, NULL where unreadable */
+	uint32_t *session_id;
+	size_t session_count;
+	const ps_big_table **all;      /* the non-NULL tables, for ps_pool_scan */
+	size_t all_count;
+} ps_cmd_big_tables;
+
+/* Read them; what cannot be read is left NULL (never fails). */
+void ps_cmd_pool_big_tables_read(ps_session *s, ps_cmd_big_tables *t);
+void ps_cmd_pool_big_tables_free(ps_cmd_big_tables *t);
+
+/* The in-use big allocation containing va in any of the tables, or NULL. */
+const ps_big_page *ps_cmd_pool_big_find(const ps_cmd_big_tables *t, uint64_t va);
 
 /* Windows builds whose WinDbg output uses the Windows 10 !poolfind format. */
 int ps_cmd_pool_modern(const ps_session *s);

@@ -261,11 +261,40 @@ static ps_status special_pool(ps_session *s, const find_args *fa, FILE *out)
 	return PS_OK;
 }
 
+/* One big-page table's part: the "Scanning" line with its range, then its
+ * hits and notes. `session` is NULL for the kernel's table. */
+static void big_section(ps_session *s, const ps_big_table *big, const uint32_t *session, const find_args *fa,
+			int modern, FILE *out)
+{
+	char a[PS_ADDR_BUF], b[PS_ADDR_BUF], t[5], which[32] = "";
+
+	ps_cmd_pool_tag4(fa->pattern.tag, 0, t);
+	ps_cmd_pool_addr(s, big->table_va, a);
+	ps_cmd_pool_addr(s, big->table_va + ps_big_table_bytes(big), b);
+	/* poolscope's wording for a session's table (WinDbg reads only the
+	 * current session's; docs/pool.md). */
+	if (session)
+		snprintf(which, sizeof which, "session %x ", *session);
+	if (modern) {
+		fprintf(out, "\nScanning %slarge pool allocation table for tag 0x%08" PRIx32 " (%s) (%s : %s)\n\n",
+			which, fa->pattern.tag, t, a, b);
+	} else {
+		if (!session)
+			fprintf(out, "Scanning large pool allocation table for Tag: %s\n", t);
+		fprintf(out, "Scanning %slarge pool allocation table for Tag: %s (%s : %s)\n\n", which, t, a, b);
+	}
+	scan_big(s, big, fa, modern, out);
+	for (size_t i = 0; i < big->note_count; i++)
+		fprintf(out, "%s\n", big->notes[i]);
+	if (big->notes_dropped)
+		fprintf(out, "(%zu more problems with the large pool allocation table)\n", big->notes_dropped);
+}
+
 ps_status ps_cmd_poolfind(ps_session *s, const char *cmd, const char *args, FILE *out)
 {
 	find_args fa;
-	ps_big_table *big;
-	ps_error why, err;
+	ps_cmd_big_tables big;
+	ps_error err;
 	ps_pool_scan_options o;
 	ps_pool_scan_result r;
 	int modern;
@@ -285,35 +314,24 @@ ps_status ps_cmd_poolfind(ps_session *s, const char *cmd, const char *args, FILE
 	modern = ps_cmd_pool_modern(s);
 	ps_cmd_pool_tag4(fa.pattern.tag, 0, t);
 
-	big = ps_cmd_pool_big_table(s, &why);
-	if (!big) {
+	ps_cmd_pool_big_tables_read(s, &big);
+	if (!big.global)
 		fputs("unable to get large pool allocation table - either wrong symbols or pool tagging is "
 		      "disabled\n", out);
-	} else {
-		uint64_t end = big->table_va + ps_big_table_bytes(big);
-
-		ps_cmd_pool_addr(s, big->table_va, a);
-		ps_cmd_pool_addr(s, end, b);
-		if (modern) {
-			fprintf(out, "\nScanning large pool allocation table for tag 0x%08" PRIx32 " (%s) (%s : %s)\n\n",
-				fa.pattern.tag, t, a, b);
-		} else {
-			fprintf(out, "Scanning large pool allocation table for Tag: %s\n", t);
-			fprintf(out, "Scanning large pool allocation table for Tag: %s (%s : %s)\n\n", t, a, b);
-		}
-		scan_big(s, big, &fa, modern, out);
-		for (size_t i = 0; i < big->note_count; i++)
-			fprintf(out, "%s\n", big->notes[i]);
-		if (big->notes_dropped)
-			fprintf(out, "(%zu more problems with the large pool allocation table)\n", big->notes_dropped);
-	}
+	else
+		big_section(s, big.global, NULL, &fa, modern, out);
+	/* Session pool's big allocations are in each session's own table. */
+	for (size_t i = 0; fa.type == 4 && i < big.session_count; i++)
+		if (big.session[i])
+			big_section(s, big.session[i], &big.session_id[i], &fa, modern, out);
 
 	memset(&o, 0, sizeof o);
 	o.pools = wanted_pools(fa.type);
 	o.pattern = fa.pattern;
 	o.include_free = !modern;
 	o.threads = 2;
-	o.big = big;
+	o.big = big.all;
+	o.big_count = big.all_count;
 	if (isatty(STDERR_FILENO)) {
 		o.progress = progress;
 		o.progress_ctx = &last_pct;
@@ -331,12 +349,12 @@ ps_status ps_cmd_poolfind(ps_session *s, const char *cmd, const char *args, FILE
 	st = ps_pool_scan(s->vm, &o, &r, &err);
 	if (st != PS_OK) {
 		fprintf(out, "!poolfind: %s\n", err.message);
-		ps_big_table_free(big);
+		ps_cmd_pool_big_tables_free(&big);
 		return st;
 	}
 	print_hits(s, &r, modern, out);
 	print_damage(s, &r, out);
 	ps_pool_scan_result_free(&r);
-	ps_big_table_free(big);
+	ps_cmd_pool_big_tables_free(&big);
 	return PS_OK;
 }

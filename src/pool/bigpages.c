@@ -168,11 +168,14 @@ static int index_in_use(ps_big_table *t)
 	return 1;
 }
 
-ps_status ps_big_table_read(ps_symbols *sym, ps_vm *vm, ps_big_table **out, ps_error *err)
+/* Read `size` entries at `table_va`; `what` names the table in notes and
+ * errors ("nt!PoolBigPageTable", "session 1's PoolTrackBigPages"). */
+static ps_status read_table(ps_symbols *sym, ps_vm *vm, uint64_t table_va, uint64_t size, const char *what,
+			    ps_big_table **out, ps_error *err)
 {
 	ps_big_table *t;
 	layout l;
-	uint64_t where, size_where, count, limit, cap_bytes = max_bytes(vm);
+	uint64_t count, limit, cap_bytes = max_bytes(vm);
 	size_t cap = 0;
 	uint8_t *buf = NULL;
 	uint64_t per_read, kernel_start;
@@ -181,29 +184,22 @@ ps_status ps_big_table_read(ps_symbols *sym, ps_vm *vm, ps_big_table **out, ps_e
 	ps_status st;
 
 	*out = NULL;
-	if (!sym)
-		return ps_error_set(err, PS_ENOTFOUND, "no kernel symbols");
 	if ((st = get_layout(sym, vm, &l, err)) != PS_OK)
 		return st;
+	table_va = ps_vm_canonical(vm, table_va);
+	if (table_va == 0)
+		return ps_error_set(err, PS_ENOTFOUND, "%s is NULL", what);
 	t = calloc(1, sizeof *t);
 	if (!t)
 		return ps_error_set(err, PS_ENOMEM, "no memory for the big-page table");
 	t->entry_size = l.size;
-	if ((st = read_global(sym, vm, "nt!PoolBigPageTable", 1, &t->table_va, &where, err)) != PS_OK ||
-	    (st = read_global(sym, vm, "nt!PoolBigPageTableSize", 0, &t->size, &size_where, err)) != PS_OK) {
-		free(t);
-		return st;
-	}
-	t->table_va = ps_vm_canonical(vm, t->table_va);
-	if (t->table_va == 0) {
-		free(t);
-		return ps_error_set(err, PS_ENOTFOUND, "nt!PoolBigPageTable is NULL");
-	}
+	t->table_va = table_va;
+	t->size = size;
 	count = t->size;
 	if (count > PS_BIG_TABLE_MAX_ENTRIES) {
-		note(t, "PoolBigPageTableSize is %" PRIu64 " entries, more than the %" PRIu64
+		note(t, "%s has %" PRIu64 " entries, more than the %" PRIu64
 			" a table can have; reading the first %" PRIu64,
-		     count, PS_BIG_TABLE_MAX_ENTRIES, PS_BIG_TABLE_MAX_ENTRIES);
+		     what, count, PS_BIG_TABLE_MAX_ENTRIES, PS_BIG_TABLE_MAX_ENTRIES);
 		count = PS_BIG_TABLE_MAX_ENTRIES;
 	}
 	kernel_start = l.ptr == 8 ? UINT64_C(0xFFFF800000000000) : UINT64_C(0x80000000);
@@ -314,6 +310,49 @@ ps_status ps_big_table_read(ps_symbols *sym, ps_vm *vm, ps_big_table **out, ps_e
 	}
 	*out = t;
 	return PS_OK;
+}
+
+ps_status ps_big_table_read(ps_symbols *sym, ps_vm *vm, ps_big_table **out, ps_error *err)
+{
+	uint64_t table_va, size, where;
+	ps_status st;
+
+	*out = NULL;
+	if (!sym)
+		return ps_error_set(err, PS_ENOTFOUND, "no kernel symbols");
+	if ((st = read_global(sym, vm, "nt!PoolBigPageTable", 1, &table_va, &where, err)) != PS_OK ||
+	    (st = read_global(sym, vm, "nt!PoolBigPageTableSize", 0, &size, &where, err)) != PS_OK)
+		return st;
+	return read_table(sym, vm, table_va, size, "nt!PoolBigPageTable", out, err);
+}
+
+ps_status ps_big_table_read_session(ps_symbols *sym, ps_vm *vm, uint64_t session_space, uint32_t id,
+				    ps_big_table **out, ps_error *err)
+{
+	uint64_t off_table, table_va, size;
+	ps_field_info size_field;
+	char what[64];
+	ps_status st;
+
+	*out = NULL;
+	if (!sym)
+		return ps_error_set(err, PS_ENOTFOUND, "no kernel symbols");
+	if (ps_symbols_field(sym, "_MM_SESSION_SPACE", "PoolTrackBigPages", &off_table, NULL) != PS_OK ||
+	    ps_symbols_field_info(sym, "_MM_SESSION_SPACE", "PoolTrackBigPagesSize", &size_field) != PS_OK)
+		return ps_error_set(err, PS_ENOTFOUND, "no _MM_SESSION_SPACE.PoolTrackBigPages for this kernel");
+	if ((st = ps_vm_read_ptr(vm, session_space + off_table, &table_va, err)) != PS_OK)
+		return st;
+	/* A ULONG on x86, a SIZE_T on x64. */
+	if (size_field.size == 4) {
+		uint32_t v32;
+		if ((st = ps_vm_read_u32(vm, session_space + size_field.offset, &v32, err)) != PS_OK)
+			return st;
+		size = v32;
+	} else if ((st = ps_vm_read_u64(vm, session_space + size_field.offset, &size, err)) != PS_OK) {
+		return st;
+	}
+	snprintf(what, sizeof what, "session %u's PoolTrackBigPages", id);
+	return read_table(sym, vm, table_va, size, what, out, err);
 }
 
 void ps_big_table_free(ps_big_table *t)

@@ -8,8 +8,9 @@
  * Windows 10. So the scan trusts the pages themselves: every readable page
  * of the range is walked with ps_pool_walk_page, and a page is a pool page
  * when its header chain ends exactly at the page end. Its pool comes from its
- * allocated blocks' PoolType. Pages of big allocations (the big-page table)
- * are skipped without being read.
+ * allocated blocks' PoolType. Pages of big allocations (the kernel's and the
+ * sessions' big-page tables) and of those tables are skipped without being
+ * read.
  *
  * How it stays fast on a multi-GiB dump:
  *  1. Enumerate: worker threads, each with its own ps_vm over the same dump
@@ -143,16 +144,42 @@ static int push_page(worker *w, uint64_t pfn, uint64_t va)
 
 /* ---- phase 1: which pages are readable ------------------------------------ */
 
+/* Where the page at v lies in a big-page table: in one of its in-use
+ * allocations or in the table itself. Sets *last to the last page of that
+ * stretch and returns 1; 0 when v is none of these. */
+static int in_big_stretch(const ps_pool_scan_options *o, uint64_t v, uint64_t *last)
+{
+	for (size_t i = 0; i < o->big_count; i++) {
+		const ps_big_table *big = o->big[i];
+		const ps_big_page *bp;
+		uint64_t table_bytes;
+
+		if (!big)
+			continue;
+		/* Pages of a big allocation hold no pool headers. */
+		if ((bp = ps_big_table_find(big, v)) != NULL) {
+			*last = bp->va + (ps_big_page_count(bp) - 1) * PAGE;
+			return 1;
+		}
+		/* The table itself: its entries (Va, Key) can look like
+		 * headers, and it need not list itself. */
+		table_bytes = ps_big_table_bytes(big);
+		if (v >= big->table_va && v - big->table_va < table_bytes) {
+			*last = (big->table_va + table_bytes - 1) & ~(PAGE - 1);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* Collect the readable pages of [a, b). */
 static void enumerate_slice(worker *w, uint64_t a, uint64_t b)
 {
-	const ps_big_table *big = w->sc->opt->big;
 	uint64_t va = a;
-	uint64_t table_bytes = big ? ps_big_table_bytes(big) : 0;
 	int give_ups = 0;
 
 	while (va < b && !w->nomem) {
-		uint64_t n = va, v;
+		uint64_t n = va, v, last;
 		ps_error err;
 		ps_status st;
 
@@ -175,21 +202,9 @@ static void enumerate_slice(worker *w, uint64_t a, uint64_t b)
 			return;
 		}
 		for (v = n; v < b; v += PAGE) {
-			const ps_big_page *bp = big ? ps_big_table_find(big, v) : NULL;
 			ps_translation t;
 
-			if (!bp && big && v >= big->table_va && v - big->table_va < table_bytes) {
-				/* The table itself: its entries (Va, Key) can look
-				 * like headers, and it need not list itself. */
-				uint64_t last = (big->table_va + table_bytes - 1) & ~(PAGE - 1);
-				if (last >= b - PAGE)
-					return;
-				v = last;
-				continue;
-			}
-			if (bp) {
-				/* Pages of a big allocation hold no pool headers. */
-				uint64_t last = bp->va + (ps_big_page_count(bp) - 1) * PAGE;
+			if (in_big_stretch(w->sc->opt, v, &last)) {
 				if (last < v || last >= b - PAGE)
 					return;
 				v = last;

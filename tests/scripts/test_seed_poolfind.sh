@@ -107,6 +107,27 @@ if [ "$got" != "$want" ]; then
 	fail=$((fail + 1))
 fi
 
+# Session pool's big allocations live in the session's own table
+# (MM_SESSION_SPACE.PoolTrackBigPages): !poolfind TAG 4 lists each in-use
+# one, and !pool on any byte of one gives its large-page form in the
+# session's region.
+ps small-x86 '!poolfind Gla5 4' >gla5.txt
+want=$(truth small-x86 "sum(x['big_allocs'] - x['big_frees'] for x in t['pool']['tags'] if x['tag'] == 'Gla5')")
+got=$(grep -c ':large page allocation, Tag  is Gla5, size  is 0x2000 bytes$' gla5.txt)
+if [ "$got" != "$want" ] || [ "$want" = 0 ]; then
+	echo "FAIL: small-x86: !poolfind Gla5 4 lists $got session big pages, the truth $want"
+	fail=$((fail + 1))
+fi
+for va in $(truth small-x86 "' '.join(b['va'][2:] for b in t['pool']['big_pages']['sample'] if b['tag'] == 'Gla5' and not b['freed'])"); do
+	ps small-x86 "!pool $va+1234" >gla5-pool.txt
+	if ! grep -qF "Pool page $(printf '%08x' $((0x$va + 0x1234))) region is Paged session pool" gla5-pool.txt ||
+	   ! grep -qF "*$va : large page allocation, tag is Gla5, size is 0x2000 bytes" gla5-pool.txt; then
+		echo "FAIL: small-x86: !pool $va+1234 is not the Gla5 session big page"
+		cat gla5-pool.txt
+		fail=$((fail + 1))
+	fi
+done
+
 # ---- 2. golden outputs --------------------------------------------------------
 
 count=0

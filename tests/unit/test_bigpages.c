@@ -5,7 +5,9 @@
  * against the truth file; then hostile tables: an absurd
  * PoolBigPageTableSize, an entry pointing at unmapped memory, an absurd
  * NumberOfBytes and a table page missing from the address space give
- * partial results and notes, and !poolfind marks the entry.
+ * partial results and notes, and !poolfind marks the entry. Each session's
+ * own table (MM_SESSION_SPACE.PoolTrackBigPages) holds the truth's session
+ * big pages; a session space nothing maps gives an error.
  */
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE /* mkdtemp, open_memstream */
@@ -113,6 +115,8 @@ static int64_t session_big(json_t *truth, int live)
 	return n;
 }
 
+static uint64_t unmapped_va(ps_vm *vm);
+
 static void check_table(const lab_dump *l, const char *name)
 {
 	json_t *bp = json_object_get(json_object_get(l->truth, "pool"), "big_pages"), *s;
@@ -177,6 +181,54 @@ static void check_table(const lab_dump *l, const char *name)
 	CHECK(all_readable);
 	CHECK(ps_big_table_find(t, t->table_va) == NULL); /* the lab does not list the table itself */
 	ps_big_table_free(t);
+
+	/* Each session's own table holds its session-pool big pages. */
+	{
+		ps_pool_session *list = NULL;
+		size_t n = 0;
+		uint64_t live = 0, freed_n = 0;
+
+		CHECK(ps_pool_sessions(v.k, v.sym, &list, &n, &err) == PS_OK);
+		for (size_t k = 0; k < n; k++) {
+			ps_big_table *st = NULL;
+			ps_status st_read;
+
+			ps_error_clear(&err);
+			st_read = ps_big_table_read_session(v.sym, v.vm, list[k].session_space, list[k].id, &st, &err);
+			/* The lab lays out tables only for sessions with session
+			 * pool: the others keep a NULL PoolTrackBigPages. */
+			if (st_read == PS_ENOTFOUND && strstr(err.message, "is NULL"))
+				continue;
+			if (st_read != PS_OK) {
+				fprintf(stderr, "%s: session %u: %s\n", name, list[k].id, err.message);
+				CHECK(0);
+				continue;
+			}
+			CHECK_EQ_U64(st->note_count, 0);
+			live += st->in_use;
+			freed_n += st->count - st->in_use;
+			json_array_foreach(json_object_get(bp, "sample"), i, s) {
+				uint64_t va = lab_hex(json_object_get(s, "va"));
+				json_t *sid = json_object_get(s, "session");
+
+				if (!sid || (uint32_t)json_integer_value(sid) != list[k].id ||
+				    json_is_true(json_object_get(s, "freed")))
+					continue;
+				CHECK(ps_big_table_find(st, va + 0x10) != NULL);
+				CHECK(ps_big_table_find(st, va + 0x10) && ps_big_table_find(st, va + 0x10)->pool_type == 33);
+			}
+			ps_big_table_free(st);
+		}
+		CHECK_EQ_U64(live, (uint64_t)session_big(l->truth, 1));
+		CHECK_EQ_U64(freed_n, (uint64_t)session_big(l->truth, 0));
+		/* A session space nothing maps: an error, no table. */
+		if (unmapped_va(v.vm)) {
+			ps_big_table *st = NULL;
+			CHECK(ps_big_table_read_session(v.sym, v.vm, unmapped_va(v.vm), 7, &st, &err) != PS_OK);
+			CHECK(st == NULL);
+		}
+		free(list);
+	}
 
 	/* Without a symbol path the table cannot be found: say so. */
 	ps_symbols_close(v.sym);

@@ -1,0 +1,1 @@
+!poolfind Gla5 4
