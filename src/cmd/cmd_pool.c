@@ -105,12 +105,10 @@ void ps_cmd_pool_big_tables_read(ps_session *s, ps_cmd_big_tables *t)
 	ps_error err;
 
 	memset(t, 0, sizeof *t);
-	ps_error_clear(&t->why);
-	if (!s->symbols || !s->vm || !s->kernel) {
-		ps_error_set(&t->why, PS_ENOTFOUND, "no kernel symbols");
+	if (!s->symbols || !s->vm || !s->kernel)
 		return;
-	}
-	if (ps_big_table_read(s->symbols, s->vm, &t->global, &t->why) != PS_OK)
+	ps_error_clear(&err);
+	if (ps_big_table_read(s->symbols, s->vm, &t->global, &err) != PS_OK)
 		t->global = NULL;
 	ps_error_clear(&err);
 	if (ps_pool_sessions(s->kernel, s->symbols, &list, &n, &err) == PS_OK && n > 0) {

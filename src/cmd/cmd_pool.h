@@ -40,8 +40,7 @@ void ps_cmd_pool_tag_line(ps_session *s, uint32_t tag, FILE *out);
 /* The big-page tables: the kernel's (nt!PoolBigPageTable) and each
  * session's (MM_SESSION_SPACE.PoolTrackBigPages), for session pool. */
 typedef struct ps_cmd_big_tables {
-	ps_big_table *global;          /* NULL when it cannot be read: why says */
-	ps_error why;
+	ps_big_table *global;          /* NULL when it cannot be read */
 	ps_big_table **session;        /* session_count tables, NULL where unreadable */
 	uint32_t *session_id;
 	size_t session_count;
