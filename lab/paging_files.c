@@ -45,7 +45,8 @@ ps_status lab_build_paging_files(lab *l, ps_error *err)
 
 	if (l->sc.pagefile_count == 0)
 		return PS_OK;
-	if ((st = check_counter(l, err)) != PS_OK)
+	if ((st = check_counter(l, err)) != PS_OK ||
+	    (st = lab_global_va(l, "MmPagingFile", (uint32_t)(16 * ps), &array_va, err)) != PS_OK)
 		return st;
 	if (p->pf_size == 0 || p->pf_size > 0x120 || p->pf_name + 2 * ps > p->pf_size)
 		return ps_error_set(err, PS_EUNSUPPORTED, "%s: no MMPAGING_FILE layout for this build", l->scn_name);
@@ -74,8 +75,7 @@ ps_status lab_build_paging_files(lab *l, ps_error *err)
 			ps_put_le16(block + p->pf_size + 2 * c, (uint8_t)f->path[c]);
 		if ((st = lab_vwrite(&l->pg, 0, va, block, size, err)) != PS_OK)
 			return st;
-		if ((st = lab_global_va(l, "MmPagingFile", (uint32_t)(16 * ps), &array_va, err)) != PS_OK ||
-		    (st = lab_vwrite_ptr(&l->pg, array_va + i * ps, va, err)) != PS_OK)
+		if ((st = lab_vwrite_ptr(&l->pg, array_va + i * ps, va, err)) != PS_OK)
 			return st;
 	}
 	if ((st = lab_global_va(l, "MmNumberOfPagingFiles", 4, &count_va, err)) != PS_OK)

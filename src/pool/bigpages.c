@@ -329,8 +329,7 @@ ps_status ps_big_table_read(ps_symbols *sym, ps_vm *vm, ps_big_table **out, ps_e
 ps_status ps_big_table_read_session(ps_symbols *sym, ps_vm *vm, uint64_t session_space, uint32_t id,
 				    ps_big_table **out, ps_error *err)
 {
-	uint64_t off_table, table_va, size;
-	ps_field_info size_field;
+	uint64_t off_table, off_size, table_va, size;
 	char what[64];
 	ps_status st;
 
@@ -338,19 +337,13 @@ ps_status ps_big_table_read_session(ps_symbols *sym, ps_vm *vm, uint64_t session
 	if (!sym)
 		return ps_error_set(err, PS_ENOTFOUND, "no kernel symbols");
 	if (ps_symbols_field(sym, "_MM_SESSION_SPACE", "PoolTrackBigPages", &off_table, NULL) != PS_OK ||
-	    ps_symbols_field_info(sym, "_MM_SESSION_SPACE", "PoolTrackBigPagesSize", &size_field) != PS_OK)
+	    ps_symbols_field(sym, "_MM_SESSION_SPACE", "PoolTrackBigPagesSize", &off_size, NULL) != PS_OK)
 		return ps_error_set(err, PS_ENOTFOUND, "no _MM_SESSION_SPACE.PoolTrackBigPages for this kernel");
-	if ((st = ps_vm_read_ptr(vm, session_space + off_table, &table_va, err)) != PS_OK)
+	/* The size is pointer-sized (ULONG on x86, SIZE_T on x64), as the
+	 * expansion table's beside it (tracker.c). */
+	if ((st = ps_vm_read_ptr(vm, session_space + off_table, &table_va, err)) != PS_OK ||
+	    (st = ps_vm_read_ptr(vm, session_space + off_size, &size, err)) != PS_OK)
 		return st;
-	/* A ULONG on x86, a SIZE_T on x64. */
-	if (size_field.size == 4) {
-		uint32_t v32;
-		if ((st = ps_vm_read_u32(vm, session_space + size_field.offset, &v32, err)) != PS_OK)
-			return st;
-		size = v32;
-	} else if ((st = ps_vm_read_u64(vm, session_space + size_field.offset, &size, err)) != PS_OK) {
-		return st;
-	}
 	snprintf(what, sizeof what, "session %u's PoolTrackBigPages", id);
 	return read_table(sym, vm, table_va, size, what, out, err);
 }

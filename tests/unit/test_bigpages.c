@@ -214,8 +214,10 @@ static void check_table(const lab_dump *l, const char *name)
 				if (!sid || (uint32_t)json_integer_value(sid) != list[k].id ||
 				    json_is_true(json_object_get(s, "freed")))
 					continue;
-				CHECK(ps_big_table_find(st, va + 0x10) != NULL);
-				CHECK(ps_big_table_find(st, va + 0x10) && ps_big_table_find(st, va + 0x10)->pool_type == 33);
+				const ps_big_page *b = ps_big_table_find(st, va + 0x10);
+
+				CHECK(b != NULL);
+				CHECK(b && b->pool_type == 33);
 			}
 			ps_big_table_free(st);
 		}
